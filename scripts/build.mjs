@@ -1,17 +1,32 @@
-// Bundles the plugin into one ESM file. Ink's layout engine uses top-level
-// await, so the output must be ESM; bundled CommonJS dependencies need require().
+// Bundles the plugin into one ESM file, dist/kubectl-nsdebug.mjs. Ink's layout
+// engine uses top-level await, so the output must be ESM; bundled CommonJS
+// dependencies need require(). The output is byte-reproducible: same sources
+// and lockfile give the same bytes, wherever the checkout lives.
+// Usage: node scripts/build.mjs [ENTRY]   (ENTRY defaults to src/cli/main.ts)
+import { chmodSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const outfile = join(root, 'dist', 'kubectl-nsdebug.mjs');
+
 await build({
-  entryPoints: ['src/cli/main.ts'],
-  outfile: 'dist/kubectl-nsdebug.mjs',
+  // Paths in the output are relative to this, never to the caller's cwd.
+  absWorkingDir: root,
+  entryPoints: [process.argv[2] ?? 'src/cli/main.ts'],
+  outfile,
   bundle: true,
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // One file: the archive ships a single executable. Dynamic imports stay
+  // lazy (esbuild defers evaluating those modules until the import runs).
   splitting: false,
   minify: true,
   legalComments: 'none',
+  charset: 'utf8',
+  sourcemap: false,
   loader: { '.sh': 'text' },
   alias: { 'react-devtools-core': './scripts/stub-devtools.mjs' },
   define: { 'process.env.NODE_ENV': '"production"' },
@@ -20,3 +35,10 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// A bundle that names the build machine's paths would differ per checkout.
+if (readFileSync(outfile, 'utf8').includes(root)) {
+  console.error(`build: ${outfile} contains the checkout path ${root}; find the import that embeds it`);
+  process.exit(1);
+}
+chmodSync(outfile, 0o755);

@@ -1,0 +1,98 @@
+import type { Kube } from '../kube/client.js';
+import type { Lookups } from './candidates.js';
+import type { LookupFlags, TargetWord } from './parse-words.js';
+import type { TargetKind } from './vocabulary.js';
+
+interface Named {
+  readonly metadata?: { readonly name?: string };
+}
+
+interface PodTemplated {
+  readonly spec?: { readonly template?: { readonly spec?: { readonly containers?: readonly { readonly name: string }[] } } };
+}
+
+/**
+ * Lookups against the cluster the words point at. The Kubernetes client is
+ * loaded on the first call, so completing a flag name never pays for it.
+ */
+export function createClusterLookups(flags: LookupFlags): Lookups {
+  let kube: Promise<Kube> | undefined;
+  const connect = (overrides: LookupFlags = flags): Promise<Kube> => {
+    const load = async (): Promise<Kube> => (await import('../kube/client.js')).createKube(overrides);
+    if (overrides !== flags) return load();
+    kube ??= load();
+    return kube;
+  };
+
+  return {
+    async namespaces() {
+      const { core } = await connect();
+      return names((await core.listNamespace()).items);
+    },
+    async names(kind: TargetKind) {
+      const k = await connect();
+      const namespace = k.namespace;
+      switch (kind) {
+        case 'pod':
+          return names((await k.core.listNamespacedPod({ namespace })).items);
+        case 'node':
+          return names((await k.core.listNode()).items);
+        case 'deployment':
+          return names((await k.apps.listNamespacedDeployment({ namespace })).items);
+        case 'statefulset':
+          return names((await k.apps.listNamespacedStatefulSet({ namespace })).items);
+        case 'daemonset':
+          return names((await k.apps.listNamespacedDaemonSet({ namespace })).items);
+        case 'replicaset':
+          return names((await k.apps.listNamespacedReplicaSet({ namespace })).items);
+        case 'job':
+          return names((await k.batch.listNamespacedJob({ namespace })).items);
+      }
+    },
+    async containers(target: TargetWord) {
+      const k = await connect();
+      const request = { name: target.name, namespace: k.namespace };
+      switch (target.kind) {
+        case 'pod':
+          return ((await k.core.readNamespacedPod(request)).spec?.containers ?? []).map((c) => c.name);
+        case 'node':
+          return [];
+        case 'deployment':
+          return templateContainers(await k.apps.readNamespacedDeployment(request));
+        case 'statefulset':
+          return templateContainers(await k.apps.readNamespacedStatefulSet(request));
+        case 'daemonset':
+          return templateContainers(await k.apps.readNamespacedDaemonSet(request));
+        case 'replicaset':
+          return templateContainers(await k.apps.readNamespacedReplicaSet(request));
+        case 'job':
+          return templateContainers(await k.batch.readNamespacedJob(request));
+      }
+    },
+    // Contexts, clusters and users come from the kubeconfig alone: no request is made.
+    async contexts() {
+      const { config } = await connect({ ...optional('kubeconfig', flags.kubeconfig) });
+      return config.getContexts().map((context) => context.name);
+    },
+    async clusters() {
+      const { config } = await connect({ ...optional('kubeconfig', flags.kubeconfig) });
+      return config.getClusters().map((cluster) => cluster.name);
+    },
+    async users() {
+      const { config } = await connect({ ...optional('kubeconfig', flags.kubeconfig) });
+      return config.getUsers().map((user) => user.name);
+    },
+  };
+}
+
+function names(items: readonly Named[]): string[] {
+  return items.flatMap((item) => (item.metadata?.name ? [item.metadata.name] : [])).sort();
+}
+
+function templateContainers(workload: PodTemplated): string[] {
+  return (workload.spec?.template?.spec?.containers ?? []).map((c) => c.name);
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+}
