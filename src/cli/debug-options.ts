@@ -1,0 +1,154 @@
+import { UserError } from './errors.js';
+import { parseDurationSeconds } from '../util/duration.js';
+import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
+import type { KubeFlags } from '../kube/client.js';
+import type { NamespaceName, Tools } from '../kube/session-plan.js';
+import { DEFAULT_IMAGE } from '../helper/spec.js';
+import { parseNamespaceList } from '../agent/argv.js';
+
+export const DEFAULT_NAMESPACES: readonly NamespaceName[] = ['net', 'pid', 'uts', 'ipc'];
+
+/** The yargs result for the flags every helper-using command shares. */
+export interface RawHelperArgs {
+  readonly namespace?: string | undefined;
+  readonly allNamespaces?: boolean | undefined;
+  readonly context?: string | undefined;
+  readonly kubeconfig?: string | undefined;
+  readonly cluster?: string | undefined;
+  readonly user?: string | undefined;
+  readonly as?: string | undefined;
+  readonly requestTimeout?: string | undefined;
+  readonly quiet?: boolean | undefined;
+  readonly image?: string | undefined;
+  readonly imagePullPolicy?: string | undefined;
+  readonly helperNamespace?: string | undefined;
+  readonly timeout?: string | undefined;
+  readonly ttl?: string | undefined;
+  readonly idleTimeout?: string | undefined;
+  readonly idleStart?: string | undefined;
+  readonly keep?: boolean | undefined;
+}
+
+export interface RawDebugArgs extends RawHelperArgs {
+  readonly target?: string | undefined;
+  readonly container?: string | undefined;
+  readonly sandbox?: boolean | undefined;
+  readonly ns?: string | undefined;
+  readonly tools?: string | undefined;
+  readonly stdin?: boolean | undefined;
+  readonly tty?: boolean | undefined;
+  readonly pick?: boolean | undefined;
+  readonly '--'?: ReadonlyArray<string | number> | undefined;
+}
+
+export interface HelperOptions {
+  readonly kube: KubeFlags;
+  readonly quiet: boolean;
+  readonly image: string;
+  readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  readonly helperNamespace: string | undefined;
+  readonly timeoutSeconds: number;
+  readonly ttlSeconds: number;
+  readonly idleSeconds: number;
+  readonly idleStartSeconds: number;
+  readonly keep: boolean;
+}
+
+export interface DebugOptions extends HelperOptions {
+  readonly target: TargetRef | undefined;
+  readonly container: string | undefined;
+  readonly sandbox: boolean;
+  readonly namespaces: readonly NamespaceName[];
+  readonly namespacesExplicit: boolean;
+  readonly tools: Tools;
+  readonly command: readonly string[];
+  readonly stdin: boolean;
+  readonly tty: boolean;
+  /** Open choices may be asked with the Ink picker. */
+  readonly interactivePicker: boolean;
+}
+
+export interface Terminal {
+  readonly stdinIsTTY: boolean;
+  readonly stdoutIsTTY: boolean;
+}
+
+function duration(flag: string, text: string | undefined, fallback: string, min = 1): number {
+  const seconds = parseDurationSeconds(text ?? fallback);
+  if (seconds === undefined || seconds < min) {
+    throw new UserError(`--${flag} "${text}" is not a valid duration`, { hint: `use a value like 30s, 5m or 1h${min > 0 ? ` (at least ${min}s)` : ''}` });
+  }
+  return seconds;
+}
+
+/** Pure: flags + environment -> the helper settings, validated. */
+export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv): HelperOptions {
+  const policy = raw.imagePullPolicy ?? 'IfNotPresent';
+  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') {
+    throw new UserError(`--image-pull-policy "${policy}" is not one of Always, IfNotPresent, Never`, { hint: 'pick one of those' });
+  }
+  const image = (raw.image ?? env.NSDEBUG_IMAGE ?? '').trim() || DEFAULT_IMAGE;
+  if (/\s/.test(image)) throw new UserError(`--image "${image}" contains white space`, { hint: 'give an image reference like registry/name:tag' });
+  return {
+    kube: {
+      kubeconfig: raw.kubeconfig,
+      context: raw.context,
+      cluster: raw.cluster,
+      user: raw.user,
+      as: raw.as,
+      namespace: raw.namespace,
+      requestTimeoutSeconds: duration('request-timeout', raw.requestTimeout, '0', 0),
+    },
+    quiet: raw.quiet ?? false,
+    image,
+    imagePullPolicy: policy,
+    helperNamespace: raw.helperNamespace,
+    timeoutSeconds: duration('timeout', raw.timeout, '60s'),
+    ttlSeconds: Math.ceil(duration('ttl', raw.ttl, '1h')),
+    idleSeconds: Math.ceil(duration('idle-timeout', raw.idleTimeout, '30s')),
+    idleStartSeconds: Math.ceil(duration('idle-start', raw.idleStart, '10m')),
+    keep: raw.keep ?? false,
+  };
+}
+
+/** Pure: flags + environment + terminal -> what the session does, validated before any I/O. */
+export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, terminal: Terminal): DebugOptions {
+  const helper = validateHelperOptions(raw, env);
+  const target = raw.target === undefined ? undefined : parseTargetRef(raw.target);
+  const tools = (raw.tools ?? 'helper') as Tools;
+  if (!['helper', 'host', 'target'].includes(tools)) {
+    throw new UserError(`--tools "${raw.tools}" is not one of helper, host, target`, { hint: 'pick one of those' });
+  }
+  const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : (parseNamespaceList(raw.ns) as NamespaceName[]);
+  if (target?.kind === 'node') {
+    if (raw.container !== undefined || raw.sandbox) throw new UserError('-c/--container and --sandbox need a pod target, not a node', { hint: 'drop them, or name a pod' });
+    if (tools === 'target') throw new UserError('--tools target needs a pod target, not a node', { hint: 'use --tools host or --tools helper' });
+  }
+  if (raw.container !== undefined && raw.sandbox) throw new UserError('-c/--container and --sandbox exclude each other', { hint: 'drop one of them' });
+  const command = (raw['--'] ?? []).map(String);
+  const terminals = terminal.stdinIsTTY && terminal.stdoutIsTTY;
+  // No command: an interactive shell, which needs a terminal (or -i for a script on stdin).
+  const tty = terminals && (command.length === 0 || (raw.tty ?? false));
+  if (raw.tty && !terminals) {
+    throw new UserError('-t/--tty needs stdin and stdout to be a terminal', { hint: 'drop -t when piping or redirecting' });
+  }
+  const stdin = tty || (raw.stdin ?? false);
+  if (command.length === 0 && !tty && !stdin) {
+    throw new UserError('no COMMAND given and stdin is not a terminal', {
+      hint: 'pass one after --, for example: kubectl nsdebug pod/web -- ip addr (or -i to read a script from stdin)',
+    });
+  }
+  return {
+    ...helper,
+    target,
+    container: raw.container,
+    sandbox: raw.sandbox ?? false,
+    namespaces,
+    namespacesExplicit: raw.ns !== undefined,
+    tools,
+    command,
+    stdin,
+    tty,
+    interactivePicker: terminals && (raw.pick ?? true),
+  };
+}

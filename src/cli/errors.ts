@@ -1,0 +1,47 @@
+/**
+ * A failure the user can act on: printed as one line, `error: <message>`,
+ * followed by what to do next. Anything else that escapes is a bug.
+ */
+export class UserError extends Error {
+  readonly hint: string | undefined;
+  readonly exitCode: number;
+
+  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'UserError';
+    this.hint = options.hint;
+    this.exitCode = options.exitCode ?? 1;
+  }
+}
+
+/** The user cancelled (Ctrl-C while waiting, Esc in the picker). */
+export class CancelledError extends Error {
+  readonly exitCode: number;
+  constructor(signalOrReason: NodeJS.Signals | 'cancelled' = 'cancelled') {
+    super(signalOrReason === 'cancelled' ? 'cancelled' : `interrupted by ${signalOrReason}`);
+    this.name = 'CancelledError';
+    this.exitCode = exitCodeForSignal(signalOrReason);
+  }
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+
+/** 128 + the signal number, as shells report it; a plain cancel counts as SIGINT. */
+export function exitCodeForSignal(signal: NodeJS.Signals | 'cancelled'): number {
+  if (signal === 'cancelled') return 130;
+  return 128 + (SIGNAL_NUMBERS[signal] ?? 2);
+}
+
+/** The single line printed for a failure, hint included. */
+export function formatError(error: unknown): string {
+  if (error instanceof UserError) {
+    return `error: ${error.message}${error.hint ? `; ${error.hint}` : ''}`;
+  }
+  if (error instanceof CancelledError) return `error: ${error.message}`;
+  const message = error instanceof Error ? error.message : String(error);
+  return `error: internal error: ${oneLine(message)} (please report this at https://github.com/kubectl-nsdebug/kubectl-nsdebug/issues)`;
+}
+
+export function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,42 @@
+import type { Options } from 'yargs';
+
+/** kubectl's global flags, re-implemented: kubectl hands them to the plugin untouched. */
+export const GLOBAL_OPTIONS = {
+  namespace: { alias: 'n', type: 'string', describe: 'the target\'s namespace (default: the context\'s)' },
+  'all-namespaces': { alias: 'A', type: 'boolean', default: false, describe: 'list across all namespaces (list, clean, picker)' },
+  context: { type: 'string', describe: 'kubeconfig context to use' },
+  kubeconfig: { type: 'string', describe: 'path to the kubeconfig file' },
+  cluster: { type: 'string', describe: 'kubeconfig cluster to use' },
+  user: { type: 'string', describe: 'kubeconfig user to use' },
+  as: { type: 'string', describe: 'user to impersonate' },
+  'request-timeout': { type: 'string', default: '0', describe: 'how long to wait for one API request (0 = no limit), e.g. 10s' },
+  quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress on stderr' },
+} as const satisfies Record<string, Options>;
+
+/** Shared by the session and the inspect commands: everything about the helper pod. */
+export const HELPER_OPTIONS = {
+  image: { type: 'string', describe: 'helper image (env NSDEBUG_IMAGE; default docker.io/library/busybox:1.36.1)' },
+  'image-pull-policy': { type: 'string', choices: ['Always', 'IfNotPresent', 'Never'], describe: 'helper image pull policy (default IfNotPresent)' },
+  'helper-namespace': { type: 'string', describe: 'namespace of the helper pod (default: the target\'s)' },
+  timeout: { type: 'string', default: '60s', describe: 'how long to wait for the helper to start' },
+  ttl: { type: 'string', default: '1h', describe: 'the helper\'s hard lifetime (activeDeadlineSeconds)' },
+  'idle-timeout': { type: 'string', default: '30s', hidden: true, describe: 'the helper exits this long after its last session ended' },
+  'idle-start': { type: 'string', default: '10m', hidden: true, describe: 'the helper exits this long after start when no session began' },
+  keep: { type: 'boolean', default: false, describe: 'do not delete the helper (for debugging nsdebug)' },
+} as const satisfies Record<string, Options>;
+
+export const DEBUG_OPTIONS = {
+  ...HELPER_OPTIONS,
+  container: { alias: 'c', type: 'string', describe: 'container name (default: the default-container annotation, the only one, or the first running)' },
+  sandbox: { type: 'boolean', default: false, describe: 'enter the pod sandbox (pause) process instead of a container' },
+  ns: { type: 'string', describe: 'namespaces to enter: a comma list of net,pid,mnt,uts,ipc,user,cgroup,time, or all (default net,pid,uts,ipc)' },
+  tools: { type: 'string', choices: ['helper', 'host', 'target'], default: 'helper', describe: 'whose programs the session uses: the helper image\'s, the node\'s, or the container\'s own (implies mnt)' },
+  stdin: { alias: 'i', type: 'boolean', default: false, describe: 'pass stdin to COMMAND' },
+  tty: { alias: 't', type: 'boolean', default: false, describe: 'allocate a TTY for COMMAND (needs a terminal)' },
+  pick: { type: 'boolean', default: true, describe: 'use the interactive picker for open choices when in a terminal (--no-pick to disable)' },
+} as const satisfies Record<string, Options>;
+
+export const INSPECT_OPTIONS = {
+  ...HELPER_OPTIONS,
+  output: { alias: 'o', type: 'string', choices: ['table', 'json'], default: 'table', describe: 'output format' },
+} as const satisfies Record<string, Options>;

@@ -1,0 +1,44 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import { formatAge } from '../util/duration.js';
+import { ANNOTATION_PREFIX } from './spec.js';
+
+export interface HelperRow {
+  readonly namespace: string;
+  readonly name: string;
+  readonly target: string;
+  readonly node: string;
+  readonly status: string;
+  readonly age: string;
+  readonly createdBy: string;
+}
+
+/** A helper's session is over when its agent exited (idle watchdog) or its deadline passed. */
+export function isHelperFinished(pod: V1Pod): boolean {
+  const phase = pod.status?.phase;
+  return phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown';
+}
+
+export function buildHelperRow(pod: V1Pod, now: Date = new Date()): HelperRow {
+  const annotations = pod.metadata?.annotations ?? {};
+  return {
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    target: annotations[`${ANNOTATION_PREFIX}/target`] ?? '',
+    node: pod.spec?.nodeName ?? '',
+    status: pod.metadata?.deletionTimestamp ? 'Terminating' : pod.status?.reason ?? pod.status?.phase ?? 'Unknown',
+    age: formatAge(pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp) : undefined, now),
+    createdBy: annotations[`${ANNOTATION_PREFIX}/created-by`] ?? '',
+  };
+}
+
+/** kubectl-style aligned columns. */
+export function renderTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]! + 3))).join('').trimEnd();
+  return [line(header), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function renderHelperTable(rows: readonly HelperRow[], allNamespaces: boolean): string {
+  const header = [...(allNamespaces ? ['NAMESPACE'] : []), 'NAME', 'TARGET', 'NODE', 'STATUS', 'AGE', 'CREATED-BY'];
+  return renderTable(header, rows.map((r) => [...(allNamespaces ? [r.namespace] : []), r.name, r.target, r.node, r.status, r.age, r.createdBy]));
+}

@@ -1,0 +1,107 @@
+import type { V1Pod } from '@kubernetes/client-node';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'kubectl-nsdebug';
+export const HELPER_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
+export const ANNOTATION_PREFIX = 'nsdebug.dev';
+export const AGENT_ANNOTATION = `${ANNOTATION_PREFIX}/agent`;
+export const HELPER_CONTAINER = 'nsdebug';
+export const AGENT_DIR = '/nsdebug';
+export const HOST_ROOT = '/host';
+
+/** The image used when neither --image nor NSDEBUG_IMAGE is set: public, small, and has sh, nsenter, unshare, mount, ip, ps. */
+export const DEFAULT_IMAGE = 'docker.io/library/busybox:1.36.1';
+
+export interface HelperPodInput {
+  readonly name: string;
+  readonly namespace: string;
+  readonly nodeName: string;
+  readonly image: string;
+  readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  /** Hard lifetime enforced by the kubelet (activeDeadlineSeconds). */
+  readonly ttlSeconds: number;
+  /** The agent exits this long after the last session ended. */
+  readonly idleSeconds: number;
+  /** ...or this long after start when no session ever began. */
+  readonly idleStartSeconds: number;
+  /** "pod/NS/NAME" or "node/NAME". */
+  readonly target: string;
+  readonly createdBy: string;
+  readonly agentScript: string;
+  /** Node sessions share the node's network and IPC namespaces. */
+  readonly nodeMode: boolean;
+  readonly serveArgv: readonly string[];
+}
+
+/** The helper's name: nsdebug-<target>-<suffix>, within the 63 characters a label value allows. */
+export function buildHelperName(targetName: string, suffix: string): string {
+  const room = 63 - 'nsdebug--'.length - suffix.length;
+  const stem = targetName.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, room).replace(/-+$/, '');
+  return `nsdebug-${stem}-${suffix}`;
+}
+
+export function randomSuffix(random: () => number = Math.random): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return Array.from({ length: 5 }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+}
+
+/**
+ * The privileged helper pod: pinned to the node (no scheduler round trip),
+ * hostPID to see the target's processes, no service account token, tolerating
+ * every taint, BestEffort so a full node never rejects it, and a server-side
+ * deadline as the backstop for every client-side cleanup.
+ */
+export function buildHelperPod(input: HelperPodInput): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: input.name,
+      namespace: input.namespace,
+      labels: {
+        [MANAGED_BY_LABEL]: MANAGED_BY_VALUE,
+        'app.kubernetes.io/name': 'nsdebug-helper',
+      },
+      annotations: {
+        [`${ANNOTATION_PREFIX}/target`]: input.target,
+        [`${ANNOTATION_PREFIX}/node`]: input.nodeName,
+        [`${ANNOTATION_PREFIX}/created-by`]: input.createdBy,
+        [`${ANNOTATION_PREFIX}/idle-seconds`]: String(input.idleSeconds),
+        [AGENT_ANNOTATION]: input.agentScript,
+      },
+    },
+    spec: {
+      nodeName: input.nodeName,
+      hostPID: true,
+      ...(input.nodeMode ? { hostNetwork: true, hostIPC: true } : {}),
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: input.ttlSeconds,
+      terminationGracePeriodSeconds: 0,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      tolerations: [{ operator: 'Exists' }],
+      containers: [
+        {
+          name: HELPER_CONTAINER,
+          image: input.image,
+          imagePullPolicy: input.imagePullPolicy,
+          command: [...input.serveArgv],
+          securityContext: { privileged: true },
+          volumeMounts: [
+            { name: 'agent', mountPath: AGENT_DIR, readOnly: true },
+            { name: 'host-root', mountPath: HOST_ROOT },
+          ],
+        },
+      ],
+      volumes: [
+        {
+          name: 'agent',
+          downwardAPI: {
+            items: [{ path: 'agent.sh', fieldRef: { fieldPath: `metadata.annotations['${AGENT_ANNOTATION}']` } }],
+          },
+        },
+        { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
+      ],
+    },
+  };
+}
