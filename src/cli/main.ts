@@ -68,6 +68,12 @@ export function buildCli(args: string[], argv0?: string): Argv {
 
 export async function main(args: string[]): Promise<void> {
   try {
+    // kubectl's completion hook: handled before yargs so no flag is rejected and nothing heavy loads.
+    if (args[0] === '__complete') {
+      const { runComplete } = await import('../completion/complete.js');
+      await runComplete(args.slice(1));
+      return;
+    }
     await buildCli(args, process.argv[1]).parseAsync();
   } catch (error) {
     process.stderr.write(`${formatError(error)}\n`);
