@@ -11,7 +11,7 @@ import { build } from 'esbuild';
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const outfile = join(root, 'dist', 'kubectl-nsdebug.mjs');
 
-await build({
+const built = await build({
   // Paths in the output are relative to this, never to the caller's cwd.
   absWorkingDir: root,
   entryPoints: [process.argv[2] ?? 'src/cli/main.ts'],
@@ -34,7 +34,8 @@ await build({
     js: "#!/usr/bin/env node\nimport { createRequire as __nsdebugCreateRequire } from 'node:module'; const require = __nsdebugCreateRequire(import.meta.url);",
   },
   logLevel: 'warning',
-});
+}).catch(() => undefined); // esbuild has printed the errors already
+if (!built) process.exit(1);
 
 // A bundle that names the build machine's paths would differ per checkout.
 if (readFileSync(outfile, 'utf8').includes(root)) {

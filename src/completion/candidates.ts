@@ -1,10 +1,8 @@
 import { flagsFor, parseTargetWord, type CompletionRequest, type TargetWord } from './parse-words.js';
 import {
   NS_VALUES,
-  PULL_POLICY_VALUES,
   SUBCOMMANDS,
   TARGET_KINDS,
-  TOOLS_VALUES,
   type FlagSpec,
   type TargetKind,
 } from './vocabulary.js';
@@ -60,10 +58,8 @@ async function completeFlagValue(
   switch (flag.value) {
     case 'ns-list':
       return completeList(NS_VALUES, prefix, partial);
-    case 'tools':
-      return finish(TOOLS_VALUES, partial, prefix);
-    case 'pull-policy':
-      return finish(PULL_POLICY_VALUES, partial, prefix);
+    case 'choices':
+      return finish(flag.choices ?? [], partial, prefix);
     case 'namespace':
       return fromLookup(() => lookups.namespaces(), partial, prefix);
     case 'context':

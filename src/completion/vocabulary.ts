@@ -1,7 +1,10 @@
+import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS } from '../cli/options.js';
+
 /**
- * The words kubectl nsdebug understands, as completion needs them. Kept apart
- * from the yargs definitions so completion never loads yargs, Ink or the
- * Kubernetes client before it has to; test/unit/completion checks the two agree.
+ * The words kubectl nsdebug understands, as completion needs them. Flags come
+ * from the same option tables yargs uses (src/cli/options.ts, plain data), so
+ * completion stays in step with the CLI without loading yargs, Ink or the
+ * Kubernetes client.
  */
 
 export const SUBCOMMANDS = ['list', 'clean', 'ns', 'stats', 'version'] as const;
@@ -16,8 +19,7 @@ export type ValueKind =
   | 'user'
   | 'file'
   | 'ns-list'
-  | 'tools'
-  | 'pull-policy'
+  | 'choices'
   | 'free';
 
 export interface FlagSpec {
@@ -25,6 +27,7 @@ export interface FlagSpec {
   readonly short?: string;
   /** Absent for boolean flags. */
   readonly value?: ValueKind;
+  readonly choices?: readonly string[];
   /** The commands that accept it; absent = every command. `run` is the TARGET form. */
   readonly commands?: readonly Command[];
 }
@@ -32,46 +35,59 @@ export interface FlagSpec {
 /** `run` is `kubectl nsdebug TARGET`, the default command. */
 export type Command = Subcommand | 'run';
 
-const SESSION: readonly Command[] = ['run'];
-const INSPECT: readonly Command[] = ['run', 'ns', 'stats'];
-const HELPER: readonly Command[] = ['run', 'ns', 'stats'];
+interface OptionLike {
+  readonly alias?: string;
+  readonly type?: string;
+  readonly choices?: readonly string[];
+  readonly default?: unknown;
+  readonly hidden?: boolean;
+}
 
-export const FLAGS: readonly FlagSpec[] = [
-  // kubectl's globals, re-implemented by the plugin.
-  { long: 'namespace', short: 'n', value: 'namespace' },
-  { long: 'context', value: 'context' },
-  { long: 'kubeconfig', value: 'file' },
-  { long: 'cluster', value: 'cluster' },
-  { long: 'user', value: 'user' },
-  { long: 'as', value: 'free' },
-  { long: 'request-timeout', value: 'free' },
-  // Choosing the target.
-  { long: 'container', short: 'c', value: 'container', commands: INSPECT },
-  { long: 'sandbox', commands: ['run', 'stats'] },
-  // The session.
-  { long: 'ns', value: 'ns-list', commands: SESSION },
-  { long: 'tools', value: 'tools', commands: SESSION },
-  { long: 'stdin', short: 'i', commands: SESSION },
-  { long: 'tty', short: 't', commands: SESSION },
-  // The helper pod.
-  { long: 'image', value: 'free', commands: HELPER },
-  { long: 'image-pull-policy', value: 'pull-policy', commands: HELPER },
-  { long: 'helper-namespace', value: 'namespace', commands: HELPER },
-  { long: 'timeout', value: 'free', commands: HELPER },
-  { long: 'ttl', value: 'free', commands: HELPER },
-  { long: 'keep', commands: HELPER },
-  // list / clean.
-  { long: 'all-namespaces', short: 'A', commands: ['list', 'clean'] },
-  { long: 'all', commands: ['clean'] },
-  { long: 'quiet', short: 'q' },
-  { long: 'help', short: 'h' },
-  { long: 'version', commands: ['run'] },
-];
+const VALUE_KINDS: Readonly<Record<string, ValueKind>> = {
+  namespace: 'namespace',
+  'helper-namespace': 'namespace',
+  container: 'container',
+  context: 'context',
+  cluster: 'cluster',
+  user: 'user',
+  kubeconfig: 'file',
+  ns: 'ns-list',
+};
+
+/** One yargs option table as completion flags; hidden ones stay hidden, default-true booleans complete as --no-NAME. */
+export function buildFlagSpecs(options: Readonly<Record<string, OptionLike>>, commands?: readonly Command[]): FlagSpec[] {
+  return Object.entries(options).flatMap(([name, option]): FlagSpec[] => {
+    if (option.hidden) return [];
+    const scope = commands ? { commands } : {};
+    const short = option.alias && option.alias.length === 1 ? { short: option.alias } : {};
+    if (option.type === 'boolean') {
+      return [{ long: option.default === true ? `no-${name}` : name, ...short, ...scope }];
+    }
+    const value = option.choices ? 'choices' : (VALUE_KINDS[name] ?? 'free');
+    return [{ long: name, ...short, value, ...(option.choices ? { choices: option.choices } : {}), ...scope }];
+  });
+}
+
+function mergeFlags(lists: readonly FlagSpec[][]): FlagSpec[] {
+  const byName = new Map<string, FlagSpec>();
+  for (const flag of lists.flat()) {
+    const seen = byName.get(flag.long);
+    const commands = seen?.commands && flag.commands ? [...new Set([...seen.commands, ...flag.commands])] : undefined;
+    byName.set(flag.long, { ...(seen ?? flag), ...(commands ? { commands } : {}) });
+  }
+  return [...byName.values()];
+}
+
+export const FLAGS: readonly FlagSpec[] = mergeFlags([
+  buildFlagSpecs(GLOBAL_OPTIONS),
+  buildFlagSpecs(DEBUG_OPTIONS, ['run']),
+  buildFlagSpecs(INSPECT_OPTIONS, ['ns', 'stats']),
+  buildFlagSpecs({ container: DEBUG_OPTIONS.container, sandbox: DEBUG_OPTIONS.sandbox }, ['ns', 'stats']),
+  [{ long: 'all', commands: ['clean'] }, { long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
+]);
 
 export const NAMESPACE_TYPES = ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'] as const;
 export const NS_VALUES: readonly string[] = [...NAMESPACE_TYPES, 'all'];
-export const TOOLS_VALUES: readonly string[] = ['helper', 'host', 'target'];
-export const PULL_POLICY_VALUES: readonly string[] = ['Always', 'IfNotPresent', 'Never'];
 
 export type TargetKind = 'pod' | 'deployment' | 'statefulset' | 'daemonset' | 'replicaset' | 'job' | 'node';
 
