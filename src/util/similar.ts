@@ -1,14 +1,16 @@
-/** Levenshtein distance, for "did you mean" suggestions. */
+/** Edit distance where swapping two neighbours counts once (typos like "wbe"), for "did you mean" suggestions. */
 export function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 0; j <= b.length; j++) d[0]![j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
     for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
-    previous = current;
   }
-  return previous[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /** Up to `limit` candidates close to `wanted`: prefix/substring matches first, then small edit distances. */
@@ -18,7 +20,7 @@ export function closestNames(wanted: string, candidates: readonly string[], limi
       const contains = name.includes(wanted) || wanted.includes(name);
       return { name, score: contains ? 0 : editDistance(wanted, name) };
     })
-    .filter(({ score }) => score <= Math.max(2, Math.floor(wanted.length / 3)))
+    .filter(({ score }) => score <= Math.max(1, Math.floor(wanted.length / 3)))
     .sort((x, y) => x.score - y.score || x.name.localeCompare(y.name));
   return scored.slice(0, limit).map(({ name }) => name);
 }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { validateDebugOptions, type RawDebugArgs } from '../../src/cli/debug-options.js';
+import { UserError } from '../../src/cli/errors.js';
+
+const terminal = { stdinIsTTY: true, stdoutIsTTY: true };
+const pipe = { stdinIsTTY: false, stdoutIsTTY: false };
+const parse = (raw: RawDebugArgs, term = terminal, env: NodeJS.ProcessEnv = {}) => validateDebugOptions(raw, env, term);
+
+describe('validateDebugOptions', () => {
+  it('defaults: helper tools, net,pid,uts,ipc, an interactive TTY in a terminal', () => {
+    const options = parse({ target: 'pod/web' });
+    expect(options).toMatchObject({
+      target: { kind: 'pod', name: 'web' },
+      namespaces: ['net', 'pid', 'uts', 'ipc'],
+      namespacesExplicit: false,
+      tools: 'helper',
+      image: 'docker.io/library/busybox:1.36.1',
+      imagePullPolicy: 'IfNotPresent',
+      timeoutSeconds: 60,
+      ttlSeconds: 3600,
+      tty: true,
+      stdin: true,
+      command: [],
+    });
+  });
+
+  it('runs a command without a TTY unless -t, and passes stdin only with -i', () => {
+    expect(parse({ target: 'web', '--': ['ip', 'addr'] })).toMatchObject({ tty: false, stdin: false, command: ['ip', 'addr'] });
+    expect(parse({ target: 'web', '--': ['cat'], stdin: true }, pipe)).toMatchObject({ tty: false, stdin: true });
+    expect(parse({ target: 'web', '--': ['top'], tty: true })).toMatchObject({ tty: true, stdin: true });
+  });
+
+  it('refuses -t without a terminal', () => {
+    expect(() => parse({ target: 'web', '--': ['sh'], tty: true }, pipe)).toThrowError(/-t\/--tty needs stdin and stdout to be a terminal/);
+  });
+
+  it('asks for a COMMAND when there is no terminal', () => {
+    expect(() => parse({ target: 'web' }, pipe)).toThrowError(/no COMMAND given/);
+  });
+
+  it('takes the image from NSDEBUG_IMAGE unless --image', () => {
+    expect(parse({ target: 'web' }, terminal, { NSDEBUG_IMAGE: 'local/bb:1' }).image).toBe('local/bb:1');
+    expect(parse({ target: 'web', image: 'x/y:2' }, terminal, { NSDEBUG_IMAGE: 'local/bb:1' }).image).toBe('x/y:2');
+  });
+
+  it('parses durations', () => {
+    expect(parse({ target: 'web', timeout: '90s', ttl: '2m', idleTimeout: '5' })).toMatchObject({ timeoutSeconds: 90, ttlSeconds: 120, idleSeconds: 5 });
+  });
+
+  it.each([
+    [{ timeout: 'soon' }, /--timeout "soon" is not a valid duration/],
+    [{ ttl: '0s' }, /--ttl "0s" is not a valid duration/],
+    [{ ns: 'net,disk' }, /disk/],
+    [{ tools: 'mine' }, /--tools "mine"/],
+    [{ imagePullPolicy: 'Sometimes' }, /--image-pull-policy/],
+    [{ container: 'a', sandbox: true }, /exclude each other/],
+  ] as Array<[RawDebugArgs, RegExp]>)('rejects %o', (raw, message) => {
+    expect(() => parse({ target: 'web', ...raw })).toThrowError(message);
+    expect(() => parse({ target: 'web', ...raw })).toThrowError(UserError);
+  });
+
+  it('rejects pod-only flags on a node target', () => {
+    expect(() => parse({ target: 'node/n1', container: 'a' })).toThrowError(/need a pod target/);
+    expect(() => parse({ target: 'node/n1', tools: 'target' })).toThrowError(/--tools target needs a pod target/);
+  });
+
+  it('expands --ns all', () => {
+    expect(parse({ target: 'web', ns: 'all' }).namespaces).toEqual(['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time']);
+  });
+});

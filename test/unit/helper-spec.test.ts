@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { buildHelperName, buildHelperPod, randomSuffix, HELPER_SELECTOR } from '../../src/helper/spec.js';
+
+const input = {
+  name: 'nsdebug-web-abcde',
+  namespace: 'default',
+  nodeName: 'node-1',
+  image: 'busybox:1.36.1',
+  imagePullPolicy: 'IfNotPresent' as const,
+  ttlSeconds: 3600,
+  idleSeconds: 30,
+  idleStartSeconds: 600,
+  target: 'pod/default/web',
+  createdBy: 'alice',
+  agentScript: '#!/bin/sh\necho agent\n',
+  nodeMode: false,
+  serveArgv: ['sh', '/nsdebug/agent.sh', 'serve', '--idle', '30', '--idle-start', '600'],
+};
+
+describe('buildHelperPod', () => {
+  it('builds the least-privileged pod that can still enter other pods', () => {
+    expect(buildHelperPod(input)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'nsdebug-web-abcde',
+        namespace: 'default',
+        labels: { 'app.kubernetes.io/managed-by': 'kubectl-nsdebug', 'app.kubernetes.io/name': 'nsdebug-helper' },
+        annotations: {
+          'nsdebug.dev/target': 'pod/default/web',
+          'nsdebug.dev/node': 'node-1',
+          'nsdebug.dev/created-by': 'alice',
+          'nsdebug.dev/idle-seconds': '30',
+          'nsdebug.dev/agent': '#!/bin/sh\necho agent\n',
+        },
+      },
+      spec: {
+        nodeName: 'node-1',
+        hostPID: true,
+        restartPolicy: 'Never',
+        activeDeadlineSeconds: 3600,
+        terminationGracePeriodSeconds: 0,
+        automountServiceAccountToken: false,
+        enableServiceLinks: false,
+        tolerations: [{ operator: 'Exists' }],
+        containers: [
+          {
+            name: 'nsdebug',
+            image: 'busybox:1.36.1',
+            imagePullPolicy: 'IfNotPresent',
+            command: ['sh', '/nsdebug/agent.sh', 'serve', '--idle', '30', '--idle-start', '600'],
+            securityContext: { privileged: true },
+            volumeMounts: [
+              { name: 'agent', mountPath: '/nsdebug', readOnly: true },
+              { name: 'host-root', mountPath: '/host' },
+            ],
+          },
+        ],
+        volumes: [
+          { name: 'agent', downwardAPI: { items: [{ path: 'agent.sh', fieldRef: { fieldPath: "metadata.annotations['nsdebug.dev/agent']" } }] } },
+          { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
+        ],
+      },
+    });
+  });
+
+  it('shares the node network and IPC only for node sessions', () => {
+    expect(buildHelperPod(input).spec).not.toHaveProperty('hostNetwork');
+    expect(buildHelperPod({ ...input, nodeMode: true }).spec).toMatchObject({ hostNetwork: true, hostIPC: true, hostPID: true });
+  });
+
+  it('is found by the managed-by selector', () => {
+    const [key, value] = HELPER_SELECTOR.split('=');
+    expect(buildHelperPod(input).metadata?.labels?.[key!]).toBe(value);
+  });
+});
+
+describe('buildHelperName', () => {
+  it('prefixes and suffixes the target', () => {
+    expect(buildHelperName('web', 'abcde')).toBe('nsdebug-web-abcde');
+  });
+
+  it('stays a valid 63-character name for long targets', () => {
+    const name = buildHelperName('a'.repeat(70) + '.example-', 'xyz12');
+    expect(name.length).toBeLessThanOrEqual(63);
+    expect(name).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+  });
+
+  it('replaces dots of node names', () => {
+    expect(buildHelperName('worker-1.example.com', 'bcdfg')).toBe('nsdebug-worker-1-example-com-bcdfg');
+  });
+});
+
+describe('randomSuffix', () => {
+  it('is five DNS-safe characters from the seam', () => {
+    expect(randomSuffix(() => 0)).toBe('bbbbb');
+    expect(randomSuffix()).toMatch(/^[a-z0-9]{5}$/);
+  });
+});
