@@ -29,7 +29,9 @@ export type ContainerPickerRow = { readonly kind: 'container'; readonly containe
 export function buildContainerRows(containers: readonly ContainerRow[]): ContainerPickerRow[] {
   const app = containers.filter((c) => c.kind === 'container');
   const extra = containers.filter((c) => c.kind !== 'container' && c.state === 'running');
-  return [...app, ...extra].map((container) => ({ kind: 'container' as const, container })).concat([{ kind: 'sandbox' }]);
+  const rows: ContainerPickerRow[] = [...app, ...extra].map((container) => ({ kind: 'container', container }));
+  rows.push({ kind: 'sandbox' });
+  return rows;
 }
 
 /** `CrashLoopBackOff` or `waiting`: what to call a container that isn't running. */
