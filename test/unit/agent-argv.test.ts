@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AGENT_PATH,
+  AgentArgvError,
+  buildNsArgv,
+  buildPidArgv,
+  buildServeArgv,
+  buildSessionArgv,
+  buildStatsArgv,
+  parseContainerId,
+  parseNamespaceList,
+} from '../../src/agent/argv.js';
+
+const UID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+const ID = 'a'.repeat(64);
+const ID2 = 'b'.repeat(64);
+
+describe('parseContainerId', () => {
+  it.each([
+    [`containerd://${ID}`, ID],
+    [`cri-o://${ID2}`, ID2],
+    [`docker://0123456789ab`, '0123456789ab'],
+    [ID, ID],
+  ])('%s -> bare id', (input, id) => {
+    expect(parseContainerId(input)).toBe(id);
+  });
+
+  it.each(['', 'containerd://', `containerd://${ID.toUpperCase()}`, 'containerd://abc', `containerd://${ID}0`, `${ID};rm`, `x://y://${ID}`])(
+    'rejects %j with one line',
+    (input) => {
+      expect(() => parseContainerId(input)).toThrow(AgentArgvError);
+      expect(() => parseContainerId(input)).toThrow(/^invalid container id .*12 to 64 lowercase hex digits$/);
+    },
+  );
+});
+
+describe('parseNamespaceList', () => {
+  it('returns the canonical order without duplicates', () => {
+    expect(parseNamespaceList('uts,net,uts')).toEqual(['net', 'uts']);
+  });
+  it('expands all', () => {
+    expect(parseNamespaceList('all')).toEqual(['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time']);
+  });
+  it('names the valid values on an unknown one', () => {
+    expect(() => parseNamespaceList('net,network')).toThrow(
+      'unknown namespace "network" in --ns; valid: net,pid,mnt,uts,ipc,user,cgroup,time or all',
+    );
+  });
+  it('rejects an empty element', () => {
+    expect(() => parseNamespaceList('net,')).toThrow(/^an empty name in --ns; valid: /);
+  });
+});
+
+describe('builders', () => {
+  it('serve', () => {
+    expect(buildServeArgv({ idleSeconds: 30, idleStartSeconds: 600 })).toEqual([
+      'sh', AGENT_PATH, 'serve', '--idle', '30', '--idle-start', '600',
+    ]);
+    expect(AGENT_PATH).toBe('/nsdebug/agent.sh');
+    expect(() => buildServeArgv({ idleSeconds: 1.5, idleStartSeconds: 1 })).toThrow(/idleSeconds/);
+    expect(() => buildServeArgv({ idleSeconds: 1, idleStartSeconds: -1 })).toThrow(/idleStartSeconds/);
+  });
+
+  it('pid and stats for a container and for the sandbox', () => {
+    expect(buildPidArgv({ podUid: UID, target: { kind: 'container', containerId: ID } })).toEqual([
+      'sh', AGENT_PATH, 'pid', '--pod-uid', UID, '--container-id', ID,
+    ]);
+    expect(buildStatsArgv({ podUid: UID, target: { kind: 'sandbox', exclude: [ID, ID2] } })).toEqual([
+      'sh', AGENT_PATH, 'stats', '--pod-uid', UID, '--sandbox', '--exclude', ID, '--exclude', ID2,
+    ]);
+  });
+
+  it('ns', () => {
+    expect(
+      buildNsArgv({ podUid: UID, containers: [{ name: 'app', containerId: ID }, { name: 'side-car', containerId: ID2 }], exclude: ['c'.repeat(12)] }),
+    ).toEqual([
+      'sh', AGENT_PATH, 'ns', '--pod-uid', UID, '--container', `app=${ID}`, '--container', `side-car=${ID2}`, '--exclude', 'c'.repeat(12),
+    ]);
+    expect(() => buildNsArgv({ podUid: UID, containers: [{ name: 'App=x', containerId: ID }] })).toThrow(/invalid container name/);
+  });
+
+  it('session for a container with a command after --', () => {
+    expect(
+      buildSessionArgv({
+        podUid: UID,
+        target: { kind: 'container', containerId: ID },
+        namespaces: ['net', 'pid'],
+        tools: 'helper',
+        label: 'default/web:app',
+        command: ['sh', '-c', 'echo "$HOSTNAME"; exit 7'],
+      }),
+    ).toEqual([
+      'sh', AGENT_PATH, 'session', '--pod-uid', UID, '--container-id', ID, '--ns', 'net,pid', '--tools', 'helper',
+      '--label', 'default/web:app', '--', 'sh', '-c', 'echo "$HOSTNAME"; exit 7',
+    ]);
+  });
+
+  it('session: interactive shell, sandbox, node', () => {
+    expect(
+      buildSessionArgv({ podUid: UID, target: { kind: 'sandbox', exclude: [ID] }, namespaces: ['net'], tools: 'host' }),
+    ).toEqual(['sh', AGENT_PATH, 'session', '--pod-uid', UID, '--sandbox', '--exclude', ID, '--ns', 'net', '--tools', 'host']);
+    expect(buildSessionArgv({ target: { kind: 'node' }, namespaces: ['net'], tools: 'host', command: [] })).toEqual([
+      'sh', AGENT_PATH, 'session', '--node', '--tools', 'host',
+    ]);
+    expect(
+      buildSessionArgv({ podUid: UID, target: { kind: 'container', containerId: ID }, namespaces: [], tools: 'target' }),
+    ).toEqual(['sh', AGENT_PATH, 'session', '--pod-uid', UID, '--container-id', ID, '--tools', 'target']);
+  });
+
+  it.each([
+    [{ podUid: 'not-a-uid', target: { kind: 'container', containerId: ID }, namespaces: ['net'], tools: 'helper' }, /invalid pod uid "not-a-uid"/],
+    [{ target: { kind: 'container', containerId: ID }, namespaces: ['net'], tools: 'helper' }, /needs the pod uid/],
+    [{ podUid: UID, target: { kind: 'container', containerId: 'xyz' }, namespaces: ['net'], tools: 'helper' }, /invalid container id "xyz"/],
+    [{ podUid: UID, target: { kind: 'sandbox', exclude: ['$(reboot)'] }, namespaces: ['net'], tools: 'helper' }, /invalid container id/],
+    [{ podUid: UID, target: { kind: 'container', containerId: ID }, namespaces: ['mnt'], tools: 'host' }, /use --tools target/],
+    [{ podUid: UID, target: { kind: 'container', containerId: ID }, namespaces: [], tools: 'helper' }, /at least one/],
+    [{ podUid: UID, target: { kind: 'container', containerId: ID }, namespaces: ['net'], tools: 'helper', label: 'a b' }, /invalid session label/],
+    [{ target: { kind: 'node' }, namespaces: [], tools: 'target' }, /needs a pod target/],
+  ] as const)('session rejects %j', (input, message) => {
+    expect(() => buildSessionArgv(input)).toThrow(message);
+  });
+});
