@@ -2,19 +2,22 @@
 // engine uses top-level await, so the output must be ESM; bundled CommonJS
 // dependencies need require(). The output is byte-reproducible: same sources
 // and lockfile give the same bytes, wherever the checkout lives.
-// Usage: node scripts/build.mjs [ENTRY]   (ENTRY defaults to src/cli/main.ts)
+// Usage: node scripts/build.mjs [--outfile FILE] [ENTRY]
+//   FILE defaults to dist/kubectl-nsdebug.mjs, ENTRY to src/cli/main.ts.
 import { chmodSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const outfile = join(root, 'dist', 'kubectl-nsdebug.mjs');
+const { values: opts, positionals } = parseArgs({ options: { outfile: { type: 'string' } }, allowPositionals: true });
+const outfile = resolve(opts.outfile ?? join(root, 'dist', 'kubectl-nsdebug.mjs'));
 
 const built = await build({
   // Paths in the output are relative to this, never to the caller's cwd.
   absWorkingDir: root,
-  entryPoints: [process.argv[2] ?? 'src/cli/main.ts'],
+  entryPoints: [positionals[0] ?? 'src/cli/main.ts'],
   outfile,
   bundle: true,
   platform: 'node',

@@ -3,9 +3,9 @@
 // The archive is byte-reproducible: a hand-written ustar with fixed order,
 // modes, owners and mtime 0, gzipped without a name or timestamp.
 // Usage: node scripts/package.mjs [--out DIR] [--no-manifest] [--no-build]
-//   --out DIR       write the archive there (default dist/)
+//   --out DIR       write the archive (and the bundle it holds) there (default dist/)
 //   --no-manifest   leave krew-manifest.yaml alone (the manifest test uses this)
-//   --no-build      pack the existing dist/kubectl-nsdebug.mjs
+//   --no-build      pack the bundle already in DIR
 // Prints one JSON line: {"archive","version","sha256","bytes"}.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -31,21 +31,23 @@ if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(version)) {
 const tag = `v${version}`;
 const releaseUrl = `https://github.com/kubectl-nsdebug/kubectl-nsdebug/releases/download/${tag}/kubectl-nsdebug-${tag}.tar.gz`;
 
+const outDir = resolve(opts.out);
+mkdirSync(outDir, { recursive: true });
+// Elsewhere than dist/, build beside the archive: tests running dist's bundle never see it half-written.
+const bundle = join(outDir, 'kubectl-nsdebug.mjs');
 if (!opts['no-build']) {
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit', cwd: root });
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outfile', bundle], { stdio: 'inherit', cwd: root });
 }
 
 // Name order is fixed here; krew's manifest copies each by name.
 const entries = [
-  { name: 'kubectl-nsdebug', mode: 0o755, data: readFileSync(join(root, 'dist', 'kubectl-nsdebug.mjs')) },
+  { name: 'kubectl-nsdebug', mode: 0o755, data: readFileSync(bundle) },
   { name: 'kubectl_complete-nsdebug', mode: 0o755, data: readFileSync(join(root, 'plugin', 'kubectl_complete-nsdebug')) },
   { name: 'LICENSE', mode: 0o644, data: readFileSync(join(root, 'LICENSE')) },
 ];
 const archive = buildGzip(buildTar(entries));
 const sha256 = createHash('sha256').update(archive).digest('hex');
 
-const outDir = resolve(opts.out);
-mkdirSync(outDir, { recursive: true });
 const archivePath = join(outDir, `kubectl-nsdebug-${tag}.tar.gz`);
 writeFileSync(archivePath, archive);
 
