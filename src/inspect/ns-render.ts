@@ -45,7 +45,8 @@ export function buildNsReport(input: NsReportInput): NsReport {
     else out.push({ name: c.name, kind: 'container', pid: null, namespaces: {}, state: c.state, ...reason });
   }
   out.push(...byName.values()); // entries the facts did not name: keep, never drop data
-  out.push(...entries.filter((e) => e.kind === 'node'));
+  // The agent only knows "node"; the client knows which.
+  out.push(...entries.filter((e) => e.kind === 'node').map((e) => ({ ...e, name: input.node })));
   return {
     pod: input.pod,
     namespace: input.namespace,

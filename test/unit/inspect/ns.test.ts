@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildNsFindings, joinNames, type PodFacts } from '../../../src/inspect/ns-findings.js';
 import { parseNsDump } from '../../../src/inspect/ns-parse.js';
+import { buildPodFacts } from '../../../src/inspect/pod-facts.js';
 import { buildNsReport, renderNsJson, renderNsTable, shouldColor } from '../../../src/inspect/ns-render.js';
 
 const fixture = (name: string): string => readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8');
@@ -117,7 +118,7 @@ describe('ns report rendering', () => {
       ['sandbox', 'sandbox', 2201],
       ['container', 'app', 2260],
       ['container', 'sidecar', null],
-      ['node', 'node', 1],
+      ['node', 'vm', 1],
     ]);
     const json = JSON.parse(renderNsJson(r)) as Record<string, unknown>;
     expect(Object.keys(json)).toEqual(['pod', 'namespace', 'node', 'entries', 'findings']);
@@ -136,7 +137,7 @@ describe('ns report rendering', () => {
         'sandbox  sandbox    2201  A    A    A    A    A    A     A       A',
         'app      container  2260  A    B    B    A    A    A     A       A',
         'sidecar  container  -  waiting (ErrImagePull)',
-        'node     node       1     B    C    C    B    B    A     A       A',
+        'vm       node       1     B    C    C    B    B    A     A       A',
         '',
         'net:    A=4026532300  B=4026531833',
         'pid:    A=4026532299  B=4026532303  C=4026531836',
@@ -170,5 +171,37 @@ describe('ns report rendering', () => {
     expect(shouldColor(true, { NO_COLOR: '' })).toBe(true);
     expect(shouldColor(false, {})).toBe(false);
     expect(shouldColor(undefined, {})).toBe(false);
+  });
+});
+
+describe('buildPodFacts', () => {
+  it('reads the sharing flags and the app containers with their states', () => {
+    const f = buildPodFacts({
+      metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        shareProcessNamespace: true,
+        hostNetwork: true,
+        initContainers: [{ name: 'init' }],
+        containers: [{ name: 'app' }, { name: 'sidecar' }, { name: 'late' }],
+      },
+      status: {
+        initContainerStatuses: [{ name: 'init', image: '', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode: 0, reason: 'Completed' } } }],
+        containerStatuses: [
+          { name: 'app', image: '', imageID: '', ready: true, restartCount: 0, containerID: 'containerd://' + 'a'.repeat(64), state: { running: {} } },
+          { name: 'sidecar', image: '', imageID: '', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } } },
+        ],
+      },
+    });
+    expect(f).toEqual({
+      shareProcessNamespace: true,
+      hostNetwork: true,
+      hostPID: false,
+      hostIPC: false,
+      containers: [
+        { name: 'app', state: 'running' },
+        { name: 'sidecar', state: 'waiting', reason: 'CrashLoopBackOff' },
+        { name: 'late', state: 'unknown' },
+      ],
+    });
   });
 });
