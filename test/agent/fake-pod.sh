@@ -1,0 +1,88 @@
+#!/bin/sh
+# Makes (up) and removes (down) a pod laid out as the kubelet does with the
+# cgroupfs driver on cgroup v1 (plus the unified mirror, as runc does here),
+# without Kubernetes: real namespaces and real cgroup directories.
+#   up   UID SANDBOX_ID CONTAINER_ID STATE_DIR   prints "sandbox=PID container=PID"
+#   down UID STATE_DIR
+# A kubelet may share this machine: only directories made here are removed.
+# The sandbox is a "pause" (sleep) in new pid, net, uts and ipc namespaces,
+# hostname pod-x. The container shares its net, uts and ipc namespaces and has
+# its own pid, mount and cgroup namespaces, a tmpfs at /mnt holding `marker`,
+# and runs two sleeps. As under a shim, each init's parent stays outside the pod.
+# The container's memory limit is 64 MiB. Needs root.
+set -eu
+R=/sys/fs/cgroup
+CTRLS='memory pids cpu cpuacct cpuset blkio unified'
+
+cmd=$1
+uid=$2
+case $cmd in
+  up)
+    sid=$3 cid=$4 state=$5
+    : >"$state/made"
+    for c in $CTRLS; do
+      [ -d "$R/$c/kubepods" ] || echo "$R/$c/kubepods" >>"$state/made"
+      [ -d "$R/$c/kubepods/burstable" ] || echo "$R/$c/kubepods/burstable" >>"$state/made"
+    done
+    for id in "$sid" "$cid"; do
+      for c in $CTRLS; do
+        d=$R/$c
+        for part in kubepods burstable "pod$uid" "$id"; do
+          d=$d/$part
+          mkdir -p "$d"
+          if [ "$c" = cpuset ]; then
+            cat "$R/cpuset/cpuset.cpus" >"$d/cpuset.cpus"
+            cat "$R/cpuset/cpuset.mems" >"$d/cpuset.mems"
+          fi
+        done
+      done
+    done
+    echo 67108864 >"$R/memory/kubepods/burstable/pod$uid/$cid/memory.limit_in_bytes"
+    # Each init joins its cgroups itself (as runc init does), so its parent,
+    # the unshare process, stays outside the pod like a shim.
+    join='for c in $1; do echo 0 > "$2/$c/kubepods/burstable/pod$3/$4/cgroup.procs"; done'
+    # The "shim" only unshares the PID namespace (its own stay the node's);
+    # its child, PID 1 there, joins the cgroups and then makes the rest.
+    setsid unshare --fork --pid sh -c "$join"'; exec unshare --net --uts --ipc --mount-proc sh -c "hostname pod-x; exec sleep 300"' \
+      sh "$CTRLS" "$R" "$uid" "$sid" </dev/null >/dev/null 2>&1 &
+    sb_parent=$! # setsid execs: this is unshare, the "shim"
+    n=0
+    until [ -n "$(cat "$R/pids/kubepods/burstable/pod$uid/$sid/cgroup.procs")" ] && sb=$(pgrep -P "$sb_parent") &&
+      [ "$(readlink "/proc/$sb/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
+      n=$((n + 1)); [ $n -lt 100 ] || { echo "sandbox did not start" >&2; exit 1; }; sleep 0.02
+    done
+    # The container joins the sandbox's net, uts and ipc namespaces (through
+    # the node's /proc, before it mounts its own).
+    setsid unshare --fork --pid sh -c "$join"'; exec nsenter -t "$5" -n -u -i -- unshare --mount-proc --cgroup sh -c "mount -t tmpfs tmpfs /mnt; echo inside > /mnt/marker; sleep 301 & exec sleep 302"' \
+      sh "$CTRLS" "$R" "$uid" "$cid" "$sb" </dev/null >/dev/null 2>&1 &
+    ct_parent=$!
+    n=0
+    until [ "$(wc -l <"$R/pids/kubepods/burstable/pod$uid/$cid/cgroup.procs")" -ge 2 ] && [ -n "$(pgrep -P "$ct_parent")" ]; do
+      n=$((n + 1)); [ $n -lt 100 ] || { echo "container did not start" >&2; exit 1; }; sleep 0.02
+    done
+    ct=$(pgrep -P "$ct_parent")
+    echo "$sb_parent $ct_parent" >"$state/shims.pid"
+    echo "$sb" >"$state/sandbox.pid"
+    echo "$ct" >"$state/container.pid"
+    echo "sandbox=$sb container=$ct"
+    ;;
+  down)
+    state=$3
+    # Every process in the pod's cgroups, then the directories, deepest first.
+    for p in $(cat "$R/pids/kubepods/burstable/pod$uid"/*/cgroup.procs 2>/dev/null); do
+      kill -9 "$p" 2>/dev/null || true
+    done
+    for c in $CTRLS; do
+      for d in "$R/$c/kubepods/burstable/pod$uid"/*/ "$R/$c/kubepods/burstable/pod$uid/"; do
+        [ -d "$d" ] || continue
+        n=0 # a killed process leaves its cgroup a moment later
+        until rmdir "$d" 2>/dev/null || [ $n -ge 50 ]; do n=$((n + 1)); sleep 0.02; done
+      done
+    done
+    if [ -f "$state/shims.pid" ]; then kill -9 $(cat "$state/shims.pid") 2>/dev/null || true; fi
+    if [ -f "$state/made" ]; then
+      sort -r "$state/made" | while IFS= read -r d; do rmdir "$d" 2>/dev/null || true; done
+    fi
+    ;;
+  *) echo "usage: $0 up|down ..." >&2; exit 2 ;;
+esac
