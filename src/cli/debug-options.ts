@@ -4,7 +4,7 @@ import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
 import type { NamespaceName, Tools } from '../kube/session-plan.js';
 import { DEFAULT_IMAGE } from '../helper/spec.js';
-import { parseNamespaceList } from '../agent/argv.js';
+import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
 
 export const DEFAULT_NAMESPACES: readonly NamespaceName[] = ['net', 'pid', 'uts', 'ipc'];
 
@@ -111,6 +111,15 @@ export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv
   };
 }
 
+function parseNamespacesFlag(text: string): NamespaceName[] {
+  try {
+    return parseNamespaceList(text);
+  } catch (error) {
+    if (error instanceof AgentArgvError) throw new UserError(error.message, { hint: 'for example --ns net,uts' });
+    throw error;
+  }
+}
+
 /** Pure: flags + environment + terminal -> what the session does, validated before any I/O. */
 export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, terminal: Terminal): DebugOptions {
   const helper = validateHelperOptions(raw, env);
@@ -119,7 +128,7 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
   if (!['helper', 'host', 'target'].includes(tools)) {
     throw new UserError(`--tools "${raw.tools}" is not one of helper, host, target`, { hint: 'pick one of those' });
   }
-  const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : (parseNamespaceList(raw.ns) as NamespaceName[]);
+  const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : parseNamespacesFlag(raw.ns);
   if (target?.kind === 'node') {
     if (raw.container !== undefined || raw.sandbox) throw new UserError('-c/--container and --sandbox need a pod target, not a node', { hint: 'drop them, or name a pod' });
     if (tools === 'target') throw new UserError('--tools target needs a pod target, not a node', { hint: 'use --tools host or --tools helper' });

@@ -2,8 +2,10 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { UserError } from '../cli/errors.js';
 import { chooseContainer, listContainers, type ContainerInfo } from './choose-container.js';
 
-export type NamespaceName = 'net' | 'pid' | 'mnt' | 'uts' | 'ipc' | 'user' | 'cgroup' | 'time';
-export type Tools = 'helper' | 'host' | 'target';
+import type { NamespaceType, Tools } from '../agent/argv.js';
+
+export type NamespaceName = NamespaceType;
+export type { Tools };
 
 export interface SessionWish {
   readonly container: string | undefined;
