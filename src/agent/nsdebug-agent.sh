@@ -508,6 +508,27 @@ mode_stats() {
   fi
 }
 
+# resolve_in ROOT NAME: sets resolved to NAME's absolute path inside ROOT,
+# searched along $HOST_PATH (unchanged when NAME has a / or is not found).
+# Exec'ing by absolute path matters: a busybox built with "prefer applets"
+# (Debian's busybox-static) runs its own applet for a bare name even after
+# chroot or setns, instead of the node's or the container's program.
+resolve_in() {
+  resolved=$2
+  case $2 in */*) return 0 ;; esac
+  set -f
+  IFS=:
+  for rd in $HOST_PATH; do
+    if [ -f "$1$rd/$2" ] && [ -x "$1$rd/$2" ]; then
+      resolved=$rd/$2
+      break
+    fi
+  done
+  IFS=$OLD_IFS
+  set +f
+  [ "$resolved" != "$2" ]
+}
+
 # nsenter_supports NSENTER... : 0 when that nsenter has every type in $ns_ext.
 nsenter_supports() {
   ne_help=$("$@" --help 2>&1) || :
@@ -568,7 +589,10 @@ mode_session() {
         if [ $# -eq 0 ]; then
           if [ -x "$HOST_ROOT/bin/bash" ]; then set -- /bin/bash --norc; else set -- /bin/sh; fi
         fi
-        exec chroot "$HOST_ROOT" "$@"
+        cmd=$1
+        shift
+        resolve_in "$HOST_ROOT" "$cmd" || :
+        exec chroot "$HOST_ROOT" "$resolved" "$@"
         ;;
       *) die 125 "--tools target needs a pod target; use --tools helper or host with --node" ;;
     esac
@@ -614,16 +638,21 @@ mode_session() {
   # for tools=host, and for tools=target when only the node's has cgroup/time.
   use_host_nsenter=0
   [ "$tools" = host ] && use_host_nsenter=1
+  host_nsenter=
+  if resolve_in "$HOST_ROOT" nsenter; then host_nsenter=$resolved; fi
+  if [ "$tools" = host ] && [ -n "$flags" ] && [ -z "$host_nsenter" ]; then
+    die 123 "the node has no nsenter in $HOST_PATH; use --tools helper"
+  fi
   if [ -n "$ns_ext" ]; then
     if [ "$use_host_nsenter" = 1 ]; then
-      nsenter_supports chroot "$HOST_ROOT" nsenter ||
+      nsenter_supports chroot "$HOST_ROOT" "$host_nsenter" ||
         die 123 "the node's nsenter cannot enter the${ns_ext} namespace; leave it out of --ns"
     elif ! nsenter_supports nsenter; then
       if [ "$tools" = target ]; then
         PATH=$HOST_PATH
         export PATH
       fi
-      if [ "$tools" = target ] && nsenter_supports chroot "$HOST_ROOT" nsenter; then
+      if [ "$tools" = target ] && [ -n "$host_nsenter" ] && nsenter_supports chroot "$HOST_ROOT" "$host_nsenter"; then
         use_host_nsenter=1
       else
         die 123 "the helper image's nsenter cannot enter the${ns_ext} namespace; use --tools host (the node's util-linux nsenter) or an image with util-linux nsenter"
@@ -645,6 +674,14 @@ mode_session() {
   if [ $# -eq 0 ]; then
     if [ "$tools" = host ] && [ -x "$HOST_ROOT/bin/bash" ]; then set -- /bin/bash --norc; else set -- sh; fi
   fi
+  # The program's absolute path in the filesystem it comes from (see resolve_in).
+  if [ "$tools" = target ] || { [ "$tools" = host ] && [ -z "$flags" ]; }; then
+    if [ "$tools" = target ]; then cmd_root=$PROC/$target_pid/root; else cmd_root=$HOST_ROOT; fi
+    cmd=$1
+    shift
+    resolve_in "$cmd_root" "$cmd" || :
+    set -- "$resolved" "$@"
+  fi
 
   # helper and host with pid: a private mount namespace (private propagation:
   # nothing leaks to the node) in which the child mounts a fresh /proc.
@@ -654,8 +691,11 @@ mode_session() {
   if [ -n "$flags" ]; then
     set -- -- "$@"
     for f in $flags; do set -- "$f" "$@"; done
-    set -- nsenter -t "$target_pid" "$@"
-    if [ "$use_host_nsenter" = 1 ]; then set -- chroot "$HOST_ROOT" "$@"; fi
+    if [ "$use_host_nsenter" = 1 ]; then
+      set -- chroot "$HOST_ROOT" "$host_nsenter" -t "$target_pid" "$@"
+    else
+      set -- nsenter -t "$target_pid" "$@"
+    fi
   elif [ "$tools" = host ]; then
     set -- chroot "$HOST_ROOT" "$@"
   fi
