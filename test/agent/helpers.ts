@@ -78,8 +78,8 @@ export function startAgent(shell: Shell, args: readonly string[], env: NodeJS.Pr
   const [program, ...rest] = shell.argv;
   const started = Date.now();
   const child = spawn(program ?? 'sh', [...rest, AGENT, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>((res) => {
-    child.on('exit', (code, signal) => res({ code, signal, ms: Date.now() - started }));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number; at: number }>((res) => {
+    child.on('exit', (code, signal) => res({ code, signal, ms: Date.now() - started, at: Date.now() }));
   });
   return { child, done };
 }

@@ -1,0 +1,61 @@
+// serve: the helper's idle watchdog, under every shell. The cases run
+// concurrently: each one waits on real time.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHELLS, removeDir, startAgent, tempDir } from './helpers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir('nsdebug-agent-serve-');
+});
+afterAll(() => removeDir(dir));
+
+function runDir(name: string): string {
+  const run = join(dir, name);
+  mkdirSync(join(run, 'sessions'), { recursive: true });
+  return run;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.concurrent.each(SHELLS)('serve under $name', (shell) => {
+  const tag = shell.argv[0] ?? 'sh';
+
+  it('exits 0 by itself when no session starts within --idle-start', async () => {
+    const { done } = startAgent(shell, ['serve', '--idle', '1', '--idle-start', '2'], { PATH: process.env.PATH, NSDEBUG_RUN: runDir(`${tag}-none`) });
+    const { code, ms } = await done;
+    expect(code).toBe(0);
+    expect(ms).toBeGreaterThanOrEqual(1900);
+    expect(ms).toBeLessThan(4500);
+  });
+
+  it('stays while a registered session lives, then exits --idle seconds after it ended', async () => {
+    const run = runDir(`${tag}-live`);
+    const session = spawn('sleep', ['2'], { stdio: 'ignore' });
+    const file = join(run, 'sessions', String(session.pid));
+    writeFileSync(file, '');
+    const sessionEnded = new Promise<number>((r) => session.on('exit', () => r(Date.now())));
+    const { child, done } = startAgent(shell, ['serve', '--idle', '1', '--idle-start', '1'], { PATH: process.env.PATH, NSDEBUG_RUN: run });
+    await sleep(1600);
+    expect(child.exitCode).toBeNull(); // past --idle-start, but the session is alive
+    const [{ code, at }, endedAt] = await Promise.all([done, sessionEnded]);
+    expect(code).toBe(0);
+    // Checked once a second: gone within --idle plus one tick, never before.
+    expect(at - endedAt).toBeGreaterThanOrEqual(0);
+    expect(at - endedAt).toBeLessThan(3000);
+    expect(existsSync(file)).toBe(false); // the ended session's entry is removed
+  });
+
+  it('exits 0 at once on TERM', async () => {
+    const { child, done } = startAgent(shell, ['serve'], { PATH: process.env.PATH, NSDEBUG_RUN: runDir(`${tag}-term`) });
+    await sleep(400);
+    expect(child.exitCode).toBeNull();
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const { code } = await done;
+    expect(code).toBe(0);
+    expect(Date.now() - sent).toBeLessThan(600);
+  });
+});
