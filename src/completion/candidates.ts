@@ -96,15 +96,12 @@ async function completePositional(request: CompletionRequest, partial: string, l
   }
 
   const fixed = [...(request.command === 'run' ? SUBCOMMANDS : []), ...TARGET_KINDS.map((kind) => `${kind}/`)];
-  if (partial === '' || !fixed.some((word) => word.startsWith(partial))) {
-    // A bare NAME is a pod, as the CLI reads it; a cluster failure still leaves the fixed words.
-    try {
-      return finish([...fixed, ...(await lookups.names('pod'))], partial, '');
-    } catch {
-      return finish(fixed, partial, '');
-    }
+  // A bare NAME is a pod, as the CLI reads it; a cluster failure still leaves the fixed words.
+  try {
+    return finish([...fixed, ...(await lookups.names('pod'))], partial, '');
+  } catch {
+    return finish(fixed, partial, '');
   }
-  return finish(fixed, partial, '');
 }
 
 /** `--ns net,p` -> `net,pid`, `net,pid,...`: each value once, `all` only alone. */

@@ -108,13 +108,17 @@ describe('completion words', () => {
     expect((await complete(['version', ''])).candidates).toEqual([]);
   });
 
-  it('does not touch the cluster to complete flags or fixed values', async () => {
+  it('does not touch the cluster to complete flags or flag values', async () => {
     const calls: string[] = [];
     const recording = (namespace: string) => memoryLookups(namespace, calls);
     await complete(['--t'], recording);
     await complete(['--ns', 'n'], recording);
-    await complete(['li'], recording);
+    await complete(['--tools', ''], recording);
     expect(calls).toEqual([]);
+  });
+
+  it('completes a bare pod name even where it shares a prefix with a subcommand', async () => {
+    expect((await complete(['d'])).candidates).toEqual(['deployment/', 'daemonset/', 'db-0']);
   });
 
   it('keeps the fixed words when the cluster is unreachable, and reports an error for cluster-only slots', async () => {
