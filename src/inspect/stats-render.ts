@@ -108,3 +108,16 @@ export function renderStatsLine(s: Stats, rates: StatsRates | null, at: Date): s
   parts.push(`pids ${num(s.pids.current)}`);
   return parts.join('  ');
 }
+
+/** The rates block under the table in the interactive --watch view. */
+export function renderStatsRates(rates: StatsRates | null): string {
+  if (rates === null) return 'Rates     (from the next sample on)\n';
+  const lines = [
+    `CPU ${num(rates.cpuCores, 2)} cores, throttled ${num(rates.throttledPeriodsPerSec, 1)} periods/s`,
+    `Block IO read ${formatRate(rates.readBytesPerSec)}, write ${formatRate(rates.writeBytesPerSec)}`,
+    ...Object.entries(rates.network).map(
+      ([name, r]) => `${name} rx ${formatRate(r.rxBytesPerSec)} (${num(r.rxPacketsPerSec, 1)} packets/s), tx ${formatRate(r.txBytesPerSec)} (${num(r.txPacketsPerSec, 1)} packets/s)`,
+    ),
+  ];
+  return `${lines.map((l, i) => `${pad(i === 0 ? 'Rates' : '', 10)}${l}`).join('\n')}\n`;
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseStats, type Stats } from '../../../src/inspect/stats-parse.js';
 import { computeRates } from '../../../src/inspect/stats-rates.js';
-import { formatBytes, renderStatsLine, renderStatsTable } from '../../../src/inspect/stats-render.js';
+import { formatBytes, renderStatsLine, renderStatsRates, renderStatsTable } from '../../../src/inspect/stats-render.js';
 
 const stats = (name: string): Stats =>
   parseStats(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8'), 'app');
@@ -71,5 +71,20 @@ describe('renderStatsLine', () => {
     const at = new Date('2026-01-02T03:04:05Z');
     expect(renderStatsLine(a, null, at)).toMatchInlineSnapshot(`"03:04:05  cpu 0.37 s (limit 0.5)  mem 33.8 MiB/64.0 MiB ws 27.8 MiB  io r 8.0 MiB w 8.0 MiB  eth0 rx 41.2 KiB tx 4.0 KiB  pids 3"`);
     expect(renderStatsLine(b, computeRates(a, b, 1), at)).toMatchInlineSnapshot(`"03:04:05  cpu 0.45 cores (limit 0.5) thr 3.0/s  mem 33.8 MiB/64.0 MiB ws 27.8 MiB  io r 0 B/s w 1.0 MiB/s  eth0 rx 1.5 KiB/s tx 300 B/s  pids 3"`);
+  });
+});
+
+describe('renderStatsRates', () => {
+  it('per-second rates per interface; a placeholder for the first sample', () => {
+    const a = stats('stats-v2-limited.txt');
+    const b: Stats = { ...a, cpu: { ...a.cpu, usageSeconds: (a.cpu.usageSeconds ?? 0) + 0.25 }, network: { ...a.network, eth0: { rxBytes: 42238 + 2048, txBytes: 4098, rxPackets: 49, txPackets: 13 } } };
+    expect(renderStatsRates(null)).toBe('Rates     (from the next sample on)\n');
+    expect(renderStatsRates(computeRates(a, b, 0.5))).toMatchInlineSnapshot(`
+      "Rates     CPU 0.50 cores, throttled 0.0 periods/s
+                Block IO read 0 B/s, write 0 B/s
+                lo rx 0 B/s (0.0 packets/s), tx 0 B/s (0.0 packets/s)
+                eth0 rx 4.0 KiB/s (4.0 packets/s), tx 0 B/s (0.0 packets/s)
+      "
+    `);
   });
 });

@@ -1,0 +1,127 @@
+import { buildStatsArgv } from '../../agent/argv.js';
+import { ExitGuard } from '../../helper/exit-guard.js';
+import { createPlainProgress } from '../../helper/progress.js';
+import { withHelper } from '../../helper/run-helper.js';
+import { resolveInspectPod, runAgentCapture } from '../../inspect/inspect-target.js';
+import { parseStats, type Stats } from '../../inspect/stats-parse.js';
+import { computeRates, type StatsRates } from '../../inspect/stats-rates.js';
+import { renderStatsLine, renderStatsRates, renderStatsTable } from '../../inspect/stats-render.js';
+import { createKube } from '../../kube/client.js';
+import { planPodSession } from '../../kube/session-plan.js';
+import { parseTargetRef, type TargetRef } from '../../kube/target-ref.js';
+import { UserError } from '../errors.js';
+import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from '../debug-options.js';
+
+export interface RawStatsArgs extends RawHelperArgs {
+  readonly target?: string | undefined;
+  readonly container?: string | undefined;
+  readonly sandbox?: boolean | undefined;
+  readonly output?: string | undefined;
+  readonly watch?: boolean | undefined;
+}
+
+export interface StatsOptions extends HelperOptions {
+  readonly target: TargetRef;
+  readonly container: string | undefined;
+  readonly sandbox: boolean;
+  readonly output: 'table' | 'json';
+  readonly watch: boolean;
+}
+
+const WATCH_INTERVAL_MS = 1000;
+
+/** Pure: flags + environment -> validated options. */
+export function validateStatsOptions(raw: RawStatsArgs, env: NodeJS.ProcessEnv): StatsOptions {
+  const helper = validateHelperOptions(raw, env);
+  if (raw.target === undefined) throw new UserError('no TARGET given', { hint: 'name a pod, for example kubectl nsdebug stats pod/web' });
+  const target = parseTargetRef(raw.target);
+  if (target.kind === 'node') throw new UserError(`stats inspects a pod's cgroup, not node/${target.name}`, { hint: 'name a pod or a workload, for example pod/web' });
+  if (raw.container !== undefined && raw.sandbox) throw new UserError('-c/--container and --sandbox exclude each other', { hint: 'drop one of them' });
+  const output = raw.output ?? 'table';
+  if (output !== 'table' && output !== 'json') throw new UserError(`-o/--output "${output}" is not one of table, json`, { hint: 'pick one of those' });
+  const watch = raw.watch ?? false;
+  return {
+    ...helper,
+    // stats sessions are single execs the agent's idle-start watchdog does not
+    // count: while watching, let only --ttl end the helper.
+    idleStartSeconds: watch ? Math.max(helper.idleStartSeconds, helper.ttlSeconds) : helper.idleStartSeconds,
+    target,
+    container: raw.container,
+    sandbox: raw.sandbox ?? false,
+    output,
+    watch,
+  };
+}
+
+/** `kubectl nsdebug stats TARGET`: the cgroup's real limits and usage beside what /proc shows inside. */
+export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
+  const options = validateStatsOptions(raw, process.env);
+  const progress = createPlainProgress({ write: (line) => process.stderr.write(line), quiet: options.quiet });
+  const guard = new ExitGuard().install();
+  try {
+    const kube = await createKube(options.kube);
+    const pod = await resolveInspectPod(kube, options.target, progress);
+    // The same choice as a session: -c, --sandbox, or the sandbox when the container is not running.
+    const planned = planPodSession(pod, { container: options.container, sandbox: options.sandbox, namespaces: ['net'], namespacesExplicit: false, tools: 'helper' });
+    for (const note of planned.notes) progress.note(note);
+    for (const warning of planned.warnings) progress.warn(warning);
+    const { plan } = planned;
+    const argv = buildStatsArgv({
+      podUid: pod.metadata!.uid!,
+      target: plan.kind === 'container' ? { kind: 'container', containerId: plan.containerId } : { kind: 'sandbox', exclude: [...plan.excludeIds] },
+    });
+    const name = plan.kind === 'container' ? plan.container.name : 'sandbox';
+    const namespace = pod.metadata!.namespace!;
+    return await withHelper(
+      { kube, options, namespace: options.helperNamespace ?? namespace, nodeName: pod.spec!.nodeName!, target: `pod/${namespace}/${pod.metadata!.name!}`, targetName: pod.metadata!.name!, nodeMode: false, progress, guard },
+      async (helper) => {
+        const sample = async (): Promise<Stats> => parseStats(await runAgentCapture(kube, helper, argv), name);
+        if (!options.watch) {
+          const stats = await sample();
+          process.stdout.write(options.output === 'json' ? `${JSON.stringify(stats, null, 2)}\n` : renderStatsTable(stats));
+          return 0;
+        }
+        return watchStats(sample, options);
+      },
+    );
+  } finally {
+    guard.uninstall();
+  }
+}
+
+/**
+ * One sample a second until Ctrl-C (the guard deletes the helper and exits
+ * 130) or until stdout goes away (`| head`): then return, and withHelper deletes it.
+ * A terminal gets the table redrawn in place; anything else one line (or one
+ * JSON object with -o json) per sample.
+ */
+async function watchStats(sample: () => Promise<Stats>, options: StatsOptions): Promise<number> {
+  const interactive = process.stdout.isTTY === true && options.output === 'table';
+  let closed = false;
+  const onError = (): void => {
+    closed = true;
+  };
+  process.stdout.on('error', onError);
+  try {
+    let prev: { stats: Stats; at: number } | undefined;
+    while (!closed) {
+      const started = Date.now();
+      const stats = await sample();
+      const at = Date.now();
+      const rates: StatsRates | null = prev === undefined ? null : computeRates(prev.stats, stats, (at - prev.at) / 1000);
+      prev = { stats, at };
+      if (options.output === 'json') {
+        process.stdout.write(`${JSON.stringify({ time: new Date(at).toISOString(), ...stats, rates })}\n`);
+      } else if (interactive) {
+        // Home + clear, then the whole view: no flicker worth an Ink tree for a static table.
+        process.stdout.write(`\u001b[H\u001b[2J${renderStatsTable(stats)}\n${renderStatsRates(rates)}\n(refreshing every second; Ctrl-C to stop and remove the helper)\n`);
+      } else {
+        process.stdout.write(`${renderStatsLine(stats, rates, new Date(at))}\n`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, WATCH_INTERVAL_MS - (Date.now() - started))));
+    }
+    return 0;
+  } finally {
+    process.stdout.off('error', onError);
+  }
+}
