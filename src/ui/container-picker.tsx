@@ -4,7 +4,8 @@
 //
 // Keys: ↑/↓ or j/k move, enter chooses (twice for a container that isn't running),
 // Esc, q or Ctrl-C cancels.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from './use-keys.js';
 import type { ContainerChoice, ContainerRow, NamespaceName, PodRef } from './types.js';
 import { clampCursor, pad } from './list-window.js';
 import { sanitizeLine, useColor } from './theme.js';
@@ -63,7 +64,7 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
   }));
   const moveTo = (next: number) => set(() => ({ cursor: clampCursor(next, rows.length), confirming: undefined }));
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const { cursor, confirming } = get();
     if (key.escape || input === 'q' || (key.ctrl && input === 'c')) return onCancel();
     if (key.upArrow || input === 'k') return moveTo(cursor - 1);

@@ -5,7 +5,8 @@
 // namespace under the cursor or cycles the tools on the tools row, ←/→ cycle the
 // tools there too, `t` cycles the tools from anywhere, `n` / `d` / `a` apply a
 // preset, enter confirms, Esc, q or Ctrl-C cancels.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from './use-keys.js';
 import { buildPreset, NAMESPACE_DESCRIPTIONS, PRESET_LABELS, sortNamespaces, TOOLS_DESCRIPTIONS } from './namespace-info.js';
 import type { PresetKey } from './namespace-info.js';
 import { DEFAULT_NAMESPACES, DEFAULT_TOOLS, NAMESPACE_NAMES, TOOLS } from './types.js';
@@ -76,7 +77,7 @@ export function NamespacePicker({
     return { ...s, tools: next, message: undefined };
   };
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const s = get();
     if (key.escape || input === 'q' || (key.ctrl && input === 'c')) return onCancel();
     if (key.upArrow || input === 'k') return set(() => ({ ...s, cursor: clampCursor(s.cursor - 1, TOOLS_ROW + 1), message: undefined }));

@@ -7,7 +7,8 @@
 // - filter: every printable key, j, k and q included, goes into the filter; backspace
 //   deletes; ↑/↓ and enter work as in browse; Esc clears the filter and goes back to browse.
 // Ctrl-C cancels in both.
-import { Box, Text, useInput } from 'ink';
+import { Box, Text } from 'ink';
+import { useKeys } from './use-keys.js';
 import { useMemo, useRef } from 'react';
 import type { ReactNode } from 'react';
 import type { PodRow } from './types.js';
@@ -70,7 +71,7 @@ export function PodPicker({ pods, error, title, showNamespace = false, height = 
     });
   const setFilter = (filter: string, filtering: boolean) => set((s) => ({ ...s, filter, filtering, cursor: 0, offset: 0 }));
 
-  useInput((input, key) => {
+  useKeys((input, key) => {
     const s = get();
     const list = filtered(s.filter);
     const current = clampCursor(s.cursor, list.length);

@@ -70,3 +70,59 @@ export interface PickerResult extends NamespaceChoice {
   /** The equivalent non-interactive command line, for display only. */
   readonly command: string;
 }
+
+/** A value now, or later. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** The pod step: a list to choose from (may still be loading), or the pod the flags named. */
+export type PodStep =
+  | { readonly known: PodRef }
+  | {
+      readonly choose: MaybePromise<readonly PodRow[]>;
+      /** First line of the screen, e.g. `Pods in namespace shop` or `Pods of deployment/web`. */
+      readonly title: string;
+      /** Show a NAMESPACE column (`-A`). */
+      readonly showNamespace?: boolean;
+    };
+
+/** The container step for the chosen pod: a choice already made (flag, single container), or the rows to choose from. */
+export type ContainerStep =
+  | { readonly known: ContainerChoice; readonly sandboxNamespaces?: readonly NamespaceName[] }
+  | {
+      readonly choose: readonly ContainerRow[];
+      /** What the sandbox holds: net, ipc, uts, plus pid when the pod shares its process namespace. */
+      readonly sandboxNamespaces: readonly NamespaceName[];
+      /** The container to highlight first (e.g. the default-container annotation). */
+      readonly initial?: string;
+    };
+
+/** The namespace step: a choice already made (`--ns` and `--tools` given), or the screen with optional presets from flags. */
+export type NamespaceStep =
+  | { readonly known: NamespaceChoice }
+  | {
+      readonly initial?: Partial<NamespaceChoice>;
+      /** Which namespaces the target shares with the node; may resolve late (the helper must be up). Rejections only hide the marks. */
+      readonly sharedWithNode?: (pod: PodRef, container: ContainerChoice) => MaybePromise<readonly NamespaceName[]>;
+    };
+
+/**
+ * What `runPicker` asks, in order: pod, then container, then namespaces and tools.
+ * Steps with a known answer are skipped; data may arrive while earlier screens show.
+ */
+export interface PickerPlan {
+  readonly pod: PodStep;
+  /** Called once the pod is known; its result decides the container step. A rejection ends the picker with that error. */
+  readonly container: (pod: PodRef) => MaybePromise<ContainerStep>;
+  readonly namespaces: NamespaceStep;
+  /**
+   * Called once, as soon as the pod is known (chosen, or at once when `pod` is known),
+   * so the CLI can start creating the helper while the user still chooses. Must not throw.
+   */
+  readonly onPodChosen?: (pod: PodRef) => void;
+  /** The namespace kubectl would use without -n: the equivalent command adds `-n` for a pod elsewhere. */
+  readonly currentNamespace?: string;
+  /** Other flags the user gave, echoed in the equivalent command (e.g. `['--image', 'x']`). */
+  readonly extraArgs?: readonly string[];
+  /** The remote command after `--`, echoed in the equivalent command. */
+  readonly command?: readonly string[];
+}

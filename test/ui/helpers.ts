@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 // Shared helpers for the Ink screen tests.
 import type { PodRow } from '../../src/ui/types.js';
 
@@ -33,4 +34,61 @@ export const KEY = {
 
 export function pod(name: string, over: Partial<PodRow> = {}): PodRow {
   return { namespace: 'default', name, ready: '1/1', status: 'Running', restarts: 0, node: 'node-1', age: '5m', ...over };
+}
+
+/** A terminal-like input stream for runPicker: records raw-mode changes. */
+export class FakeTtyStdin extends EventEmitter {
+  readonly isTTY = true;
+  readonly rawModes: boolean[] = [];
+  refs = 0;
+  encoding: string | undefined;
+  #data: string | null = null;
+  setRawMode(on: boolean) {
+    this.rawModes.push(on);
+    return this;
+  }
+  setEncoding(enc: string) {
+    this.encoding = enc;
+    return this;
+  }
+  ref() {
+    this.refs++;
+    return this;
+  }
+  unref() {
+    this.refs--;
+    return this;
+  }
+  resume() {
+    return this;
+  }
+  pause() {
+    return this;
+  }
+  read(): string | null {
+    const d = this.#data;
+    this.#data = null;
+    return d;
+  }
+  write(data: string) {
+    this.#data = data;
+    this.emit('readable');
+  }
+}
+
+/** A terminal-like output stream that keeps everything written. */
+export class FakeTtyStdout extends EventEmitter {
+  readonly isTTY = true;
+  columns = 100;
+  rows = 30;
+  output = '';
+  write(chunk: string) {
+    this.output += chunk;
+    return true;
+  }
+  /** The output with escape sequences removed. */
+  plain(): string {
+    // eslint-disable-next-line no-control-regex
+    return this.output.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
+  }
 }

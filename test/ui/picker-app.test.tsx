@@ -1,0 +1,180 @@
+import { cleanup, render } from 'ink-testing-library';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { PickerApp } from '../../src/ui/picker-app.js';
+import type { PickerOutcome } from '../../src/ui/picker-app.js';
+import { runPicker } from '../../src/ui/render.js';
+import type { ContainerRow, PickerPlan } from '../../src/ui/types.js';
+import { FakeTtyStdin, FakeTtyStdout, KEY, pod, tick, type } from './helpers.js';
+
+afterEach(() => cleanup());
+
+const containers: ContainerRow[] = [
+  { name: 'app', image: 'app:1', state: 'waiting', reason: 'CrashLoopBackOff', restarts: 3, kind: 'container' },
+  { name: 'sidecar', image: 'busybox:1.36', state: 'running', restarts: 0, kind: 'container' },
+];
+
+/** A promise with its resolve exposed: data that arrives while a screen shows. */
+function later<T>() {
+  let resolve!: (v: T) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function setup(plan: PickerPlan) {
+  const onDone = vi.fn<(o: PickerOutcome) => void>();
+  const r = render(<PickerApp plan={plan} onDone={onDone} />);
+  return { ...r, onDone };
+}
+
+describe('PickerApp', () => {
+  it('pod list loads late, the helper starts on pod choice, sandbox fallback limits namespaces', async () => {
+    const pods = later<ReturnType<typeof pod>[]>();
+    const shared = later<'ipc'[]>();
+    const onPodChosen = vi.fn();
+    const { stdin, lastFrame, onDone } = setup({
+      pod: { choose: pods.promise, title: 'Pods in namespace default' },
+      container: async () => ({ choose: containers, sandboxNamespaces: ['net', 'uts', 'ipc'] }),
+      namespaces: { sharedWithNode: () => shared.promise },
+      onPodChosen,
+      currentNamespace: 'default',
+    });
+    expect(lastFrame()).toContain('loading pods…');
+    pods.resolve([pod('web'), pod('db', { namespace: 'shop' })]);
+    await type(stdin, 'j', KEY.enter);
+    expect(onPodChosen).toHaveBeenCalledWith({ namespace: 'shop', name: 'db' });
+    await vi.waitFor(() => expect(lastFrame()).toContain('Containers of shop/db'));
+    await type(stdin, KEY.enter);
+    expect(lastFrame()).toContain('app is CrashLoopBackOff: the session will enter the pod sandbox (net, uts, ipc)');
+    await type(stdin, KEY.enter);
+    expect(lastFrame()).toContain('checking which namespaces the node shares…');
+    expect(lastFrame()).toContain('$ kubectl nsdebug pod/db -n shop --sandbox --ns net,uts,ipc');
+    shared.resolve(['ipc']);
+    await vi.waitFor(() => expect(lastFrame()).toMatch(/ipc .*shared with the node/));
+    expect(lastFrame()).not.toContain('checking');
+    await type(stdin, 'n', KEY.enter);
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(onDone).toHaveBeenCalledWith({
+      kind: 'chose',
+      result: {
+        pod: { namespace: 'shop', name: 'db' },
+        container: { kind: 'sandbox', instead: { name: 'app', reason: 'CrashLoopBackOff' } },
+        namespaces: ['net'],
+        tools: 'helper',
+        command: 'kubectl nsdebug pod/db -n shop --sandbox --ns net',
+      },
+    });
+    expect(lastFrame()).toBe('✓ kubectl nsdebug pod/db -n shop --sandbox --ns net');
+  });
+
+  it('skips the screens whose choice is known', async () => {
+    const onPodChosen = vi.fn();
+    const { onDone, lastFrame } = setup({
+      pod: { known: { namespace: 'default', name: 'web' } },
+      container: () => ({ known: { kind: 'container', name: 'app' } }),
+      namespaces: { known: { namespaces: ['uts'], tools: 'host' } },
+      onPodChosen,
+      command: ['hostname'],
+    });
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalled());
+    expect(onPodChosen).toHaveBeenCalledWith({ namespace: 'default', name: 'web' });
+    expect(onDone).toHaveBeenCalledWith(
+      expect.objectContaining({ kind: 'chose', result: expect.objectContaining({ command: 'kubectl nsdebug pod/web -c app --ns uts --tools host -- hostname' }) }),
+    );
+    expect(lastFrame()).toContain('✓ kubectl nsdebug');
+  });
+
+  it('Esc on the namespace screen cancels, after the pod was chosen', async () => {
+    const onPodChosen = vi.fn();
+    const { stdin, onDone, lastFrame } = setup({
+      pod: { choose: [pod('web')], title: 'Pods' },
+      container: () => ({ known: { kind: 'container', name: 'app' } }),
+      namespaces: { initial: { namespaces: ['net'] } },
+      onPodChosen,
+    });
+    await type(stdin, KEY.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Namespaces to enter: default/web, container app'));
+    await type(stdin, KEY.escape);
+    expect(onPodChosen).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledWith({ kind: 'cancelled' }));
+    expect(lastFrame()).toBe('cancelled');
+  });
+
+  it('q cancels while containers are still loading; their late arrival changes nothing', async () => {
+    const step = later<{ choose: ContainerRow[]; sandboxNamespaces: ['net'] }>();
+    const { stdin, onDone, lastFrame } = setup({
+      pod: { known: { namespace: 'default', name: 'web' } },
+      container: () => step.promise,
+      namespaces: {},
+    });
+    await vi.waitFor(() => expect(lastFrame()).toContain('loading the containers of default/web…'));
+    await type(stdin, 'q');
+    step.resolve({ choose: containers, sandboxNamespaces: ['net'] });
+    await tick();
+    expect(onDone).toHaveBeenCalledTimes(1);
+    expect(onDone).toHaveBeenCalledWith({ kind: 'cancelled' });
+  });
+
+  it('a failed pod list ends with that error', async () => {
+    const failure = new Error('cannot list pods in namespace default: forbidden');
+    const { onDone } = setup({ pod: { choose: Promise.reject(failure), title: 'Pods' }, container: () => ({ known: { kind: 'sandbox' } }), namespaces: {} });
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledWith({ kind: 'error', error: failure }));
+  });
+});
+
+describe('runPicker', () => {
+  const plan: PickerPlan = {
+    pod: { choose: [pod('web'), pod('db')], title: 'Pods' },
+    container: () => ({ choose: containers, sandboxNamespaces: ['net', 'uts', 'ipc'], initial: 'sidecar' }),
+    namespaces: {},
+  };
+
+  it('draws on the given stream, returns the choice, and leaves raw mode off before resolving', async () => {
+    const stdin = new FakeTtyStdin();
+    const stdout = new FakeTtyStdout();
+    const done = runPicker(plan, { stdin: stdin as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, noColor: true });
+    await type(stdin, 'j', KEY.enter, KEY.enter, 'n', KEY.enter);
+    await expect(done).resolves.toEqual({
+      pod: { namespace: 'default', name: 'db' },
+      container: { kind: 'container', name: 'sidecar' },
+      namespaces: ['net'],
+      tools: 'helper',
+      command: 'kubectl nsdebug pod/db -c sidecar --ns net',
+    });
+    expect(stdin.rawModes.at(0)).toBe(true);
+    expect(stdin.rawModes.at(-1)).toBe(false);
+    expect(stdin.refs).toBe(0);
+    expect(stdin.listenerCount('readable')).toBe(0);
+    expect(stdout.plain()).toContain('✓ kubectl nsdebug pod/db -c sidecar --ns net');
+  });
+
+  it('Ctrl-C and an abort signal both resolve as cancelled', async () => {
+    const stdin = new FakeTtyStdin();
+    const io = { stdin: stdin as unknown as NodeJS.ReadStream, stdout: new FakeTtyStdout() as unknown as NodeJS.WriteStream };
+    const first = runPicker(plan, io);
+    await type(stdin, KEY.ctrlC);
+    await expect(first).resolves.toBe('cancelled');
+    expect(stdin.rawModes.at(-1)).toBe(false);
+
+    const abort = new AbortController();
+    const second = runPicker(plan, { ...io, stdin: new FakeTtyStdin() as unknown as NodeJS.ReadStream, signal: abort.signal });
+    await tick();
+    abort.abort();
+    await expect(second).resolves.toBe('cancelled');
+  });
+
+  it('rejects with the error of failed container data', async () => {
+    const failure = new Error('pod default/web not found');
+    const stdin = new FakeTtyStdin();
+    const done = runPicker(
+      { ...plan, container: () => Promise.reject(failure) },
+      { stdin: stdin as unknown as NodeJS.ReadStream, stdout: new FakeTtyStdout() as unknown as NodeJS.WriteStream },
+    );
+    const rejected = expect(done).rejects.toBe(failure);
+    await type(stdin, KEY.enter);
+    await rejected;
+  });
+});
