@@ -24,10 +24,10 @@ export interface HelperRequest {
   readonly guard: ExitGuard;
 }
 
-/** Checks permissions, builds and creates the helper. The caller owns its deletion from here on. */
-export async function startHelper(req: HelperRequest): Promise<V1Pod> {
+/** Checks permissions and builds the helper pod (nothing is created yet). */
+export async function prepareHelper(req: HelperRequest): Promise<V1Pod> {
   const [createdBy] = await Promise.all([resolveUserName(req.kube), assertAllowed(req.kube, buildHelperAccessChecks(req.namespace))]);
-  const pod = buildHelperPod({
+  return buildHelperPod({
     name: buildHelperName(req.targetName, randomSuffix()),
     namespace: req.namespace,
     nodeName: req.nodeName,
@@ -42,8 +42,36 @@ export async function startHelper(req: HelperRequest): Promise<V1Pod> {
     nodeMode: req.nodeMode,
     serveArgv: buildServeArgv({ idleSeconds: req.options.idleSeconds, idleStartSeconds: req.options.idleStartSeconds }),
   });
-  req.progress.phase('creating', `helper ${pod.metadata!.name} in namespace ${req.namespace} on node ${req.nodeName}`);
-  return createHelper(req.kube, pod);
+}
+
+/** A helper being created: deletion waits for an in-flight create, so a signal at any moment leaves nothing behind. */
+export interface StartedHelper {
+  readonly ref: HelperRef;
+  readonly created: Promise<V1Pod>;
+  /** Deletes the helper once (idempotent); a no-op with --keep or when creation failed. */
+  readonly remove: () => Promise<void>;
+}
+
+/** Creates the helper with its cleanup registered on the guard before the request leaves. */
+export function startHelper(req: HelperRequest, pod: V1Pod): StartedHelper {
+  const ref = helperRefOf(pod);
+  req.progress.phase('creating', `helper ${ref.name} in namespace ${ref.namespace} on node ${req.nodeName}`);
+  let removal: Promise<void> | undefined;
+  let unregister = () => {};
+  const created = createHelper(req.kube, pod);
+  const remove = () => {
+    unregister();
+    removal ??= created.then(
+      () => (req.options.keep ? undefined : deleteHelper(req.kube, ref)),
+      () => undefined,
+    );
+    return removal;
+  };
+  unregister = (() => {
+    const off = req.guard.add(remove);
+    return () => void off();
+  })();
+  return { ref, created, remove };
 }
 
 /**
@@ -52,16 +80,13 @@ export async function startHelper(req: HelperRequest): Promise<V1Pod> {
  * The kubelet's activeDeadlineSeconds and the agent's idle watchdog cover SIGKILL.
  */
 export async function withHelper<T>(req: HelperRequest, use: (helper: HelperRef) => Promise<T>): Promise<T> {
-  const created = await startHelper(req);
-  const helper = helperRefOf(created);
-  const remove = () => (req.options.keep ? undefined : deleteHelper(req.kube, helper));
-  const unregister = req.guard.add(remove);
+  const helper = startHelper(req, await prepareHelper(req));
   try {
+    const created = await helper.created;
     await waitHelperRunning(req.kube, created, { timeoutMs: req.options.timeoutSeconds * 1000, progress: req.progress });
-    return await use(helper);
+    return await use(helper.ref);
   } finally {
-    unregister();
-    if (req.options.keep) req.progress.note(`kept helper pod ${helper.name} (namespace ${helper.namespace}); remove it with kubectl nsdebug clean --all -n ${helper.namespace}`);
-    else await remove();
+    if (req.options.keep) req.progress.note(`kept helper pod ${helper.ref.name} (namespace ${helper.ref.namespace}); remove it with kubectl nsdebug clean --all -n ${helper.ref.namespace}`);
+    await helper.remove();
   }
 }

@@ -1,0 +1,102 @@
+// Nothing lost: the helper goes away on Ctrl-C while it starts, on SIGINT,
+// SIGTERM and SIGHUP mid-session, and, when the client is SIGKILLed, by itself:
+// through the agent's idle watchdog, and at --ttl at the latest.
+import { execFile } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPod, buildBusyboxPod, deletePod, uniqueName, waitPodRunning } from './helpers/cluster.js';
+import { helperPods, nsdebug, runningHelperPods, TerminalSession, waitFor } from './helpers/nsdebug.js';
+import { kubectl } from './helpers/cluster.js';
+
+const target = uniqueName('sig');
+
+beforeAll(async () => {
+  await applyPod(buildBusyboxPod(target));
+  await waitPodRunning(target);
+}, 90_000);
+
+afterAll(async () => {
+  await nsdebug(['clean', '--all', '-A']);
+  await deletePod(target);
+});
+
+async function helperPhase(name: string): Promise<string | undefined> {
+  const out = await kubectl(['get', 'pods', '-A', '-l', 'app.kubernetes.io/managed-by=kubectl-nsdebug', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.reason}{"\\n"}{end}']);
+  return out.split('\n').find((line) => line.startsWith(name));
+}
+
+describe.each([
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+  ['SIGHUP', 129],
+] as const)('%s during a session', (signal, status) => {
+  it(`deletes the helper and exits ${status}`, async () => {
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`]);
+    try {
+      await term.waitForScreen(/# $/m, 60_000);
+      expect(await helperPods()).toHaveLength(1);
+      process.kill(await term.pid(), signal);
+      expect(await term.waitForExit(20_000)).toBe(status);
+      expect(await helperPods()).toEqual([]);
+      // The terminal is handed back in cooked mode with echo.
+    } finally {
+      await term.kill();
+    }
+  });
+});
+
+describe('Ctrl-C while the helper starts', () => {
+  it('deletes the helper and exits 130', async () => {
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`]);
+    try {
+      await term.waitForScreen(/creating/, 30_000);
+      await term.keys('C-c');
+      expect(await term.waitForExit(20_000)).toBe(130);
+      expect(await helperPods()).toEqual([]);
+    } finally {
+      await term.kill();
+    }
+  });
+});
+
+describe('a client killed with SIGKILL', () => {
+  it('leaves no running helper once the idle watchdog has fired', async () => {
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--idle-timeout', '2s']);
+    try {
+      await term.waitForScreen(/# $/m, 60_000);
+      const [helper] = await helperPods();
+      expect(helper).toBeDefined();
+      process.kill(await term.pid(), 'SIGKILL');
+      // The pty closes, the remote shell gets SIGHUP, the agent sees no session for 2 s and exits.
+      await waitFor('the helper to stop running', async () => ((await runningHelperPods()).length === 0 ? true : undefined), 45_000, 500);
+      const line = await helperPhase(helper!.split('/')[1]!);
+      expect(line).toMatch(/ Succeeded/);
+    } finally {
+      await term.kill();
+    }
+  });
+
+  it('is stopped by the kubelet at --ttl when a session never ends', async () => {
+    // A non-interactive session whose remote process outlives the client: only the deadline stops it.
+    const child = execFile('kubectl', ['nsdebug', `pod/${target}`, '--ttl', '8s', '--ns', 'uts', '--', 'sleep', '600'], { env: process.env });
+    const helper = await waitFor('the helper to run', async () => (await runningHelperPods())[0], 60_000, 250);
+    await waitFor('the session to start', async () => {
+      const out = await kubectl(['get', helper.replace(/^pod\//, 'pod/'), '-o', 'jsonpath={.status.phase}']).catch(() => '');
+      return out === 'Running' ? true : undefined;
+    });
+    child.kill('SIGKILL');
+    const started = Date.now();
+    await waitFor('the deadline to stop the helper', async () => ((await runningHelperPods()).length === 0 ? true : undefined), 60_000, 500);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const line = await helperPhase(helper.replace(/^pod\//, ''));
+    expect(line).toMatch(/ Failed DeadlineExceeded/);
+  });
+
+  it('clean removes the finished helpers and list shows what remains', async () => {
+    const listed = await nsdebug(['list', '-A']);
+    expect(listed.stdout).toMatch(/Succeeded|DeadlineExceeded/);
+    const cleaned = await nsdebug(['clean', '-A']);
+    expect(cleaned.code).toBe(0);
+    expect(cleaned.stdout).toMatch(/deleted/);
+    expect(await helperPods()).toEqual([]);
+  });
+});
