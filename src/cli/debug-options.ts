@@ -124,11 +124,18 @@ function parseNamespacesFlag(text: string): NamespaceName[] {
 export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, terminal: Terminal): DebugOptions {
   const helper = validateHelperOptions(raw, env);
   const target = raw.target === undefined ? undefined : parseTargetRef(raw.target);
-  const tools = (raw.tools ?? 'helper') as Tools;
-  if (!['helper', 'host', 'target'].includes(tools)) {
+  if (raw.tools !== undefined && !['helper', 'host', 'target'].includes(raw.tools)) {
     throw new UserError(`--tools "${raw.tools}" is not one of helper, host, target`, { hint: 'pick one of those' });
   }
   const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : parseNamespacesFlag(raw.ns);
+  // Entering mnt swaps in the container's filesystem, so only the target's own programs remain.
+  const wantsMount = namespaces.includes('mnt');
+  const tools = (raw.tools ?? (wantsMount ? 'target' : 'helper')) as Tools;
+  if (wantsMount && tools !== 'target') {
+    throw new UserError(`--ns mnt enters the container's filesystem, where the ${tools === 'host' ? "node's" : "helper image's"} programs are not`, {
+      hint: 'drop mnt (the target\'s files stay readable under $NSDEBUG_TARGET_ROOT), or use --tools target',
+    });
+  }
   if (target?.kind === 'node') {
     if (raw.container !== undefined || raw.sandbox) throw new UserError('-c/--container and --sandbox need a pod target, not a node', { hint: 'drop them, or name a pod' });
     if (tools === 'target') throw new UserError('--tools target needs a pod target, not a node', { hint: 'use --tools host or --tools helper' });

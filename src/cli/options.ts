@@ -30,7 +30,7 @@ export const DEBUG_OPTIONS = {
   container: { alias: 'c', type: 'string', describe: 'container name (default: the default-container annotation, the only one, or the first running)' },
   sandbox: { type: 'boolean', default: false, describe: 'enter the pod sandbox (pause) process instead of a container' },
   ns: { type: 'string', describe: 'namespaces to enter: a comma list of net,pid,mnt,uts,ipc,user,cgroup,time, or all (default net,pid,uts,ipc)' },
-  tools: { type: 'string', choices: ['helper', 'host', 'target'], default: 'helper', describe: 'whose programs the session uses: the helper image\'s, the node\'s, or the container\'s own (implies mnt)' },
+  tools: { type: 'string', choices: ['helper', 'host', 'target'], describe: 'whose programs the session uses: the helper image\'s (default), the node\'s, or the container\'s own (implies mnt; the default when --ns has mnt)' },
   stdin: { alias: 'i', type: 'boolean', default: false, describe: 'pass stdin to COMMAND' },
   tty: { alias: 't', type: 'boolean', default: false, describe: 'allocate a TTY for COMMAND (needs a terminal)' },
   pick: { type: 'boolean', default: true, describe: 'use the interactive picker for open choices when in a terminal (--no-pick to disable)' },

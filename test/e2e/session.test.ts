@@ -78,10 +78,12 @@ describe('kubectl nsdebug pod/x -- COMMAND', () => {
     expect(result.stdout).toBe('target-only\n');
   });
 
-  it('helper tools see the target filesystem at /target', async () => {
-    const result = await nsdebug([`pod/${web}`, '--ns', 'net', '--', 'cat', '/target/etc/marker']);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe('target-only\n');
+  it('helper tools see the target filesystem at $NSDEBUG_TARGET_ROOT, with and without pid', async () => {
+    for (const ns of ['net', 'pid,net']) {
+      const result = await nsdebug([`pod/${web}`, '--ns', ns, '--', 'sh', '-c', 'cat "$NSDEBUG_TARGET_ROOT/etc/marker"']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('target-only\n');
+    }
   });
 
   it('-c sidecar --ns pid sees the sidecar\'s processes; both containers share one net namespace', async () => {

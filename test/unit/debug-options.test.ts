@@ -64,7 +64,12 @@ describe('validateDebugOptions', () => {
     expect(() => parse({ target: 'node/n1', tools: 'target' })).toThrowError(/--tools target needs a pod target/);
   });
 
-  it('expands --ns all', () => {
-    expect(parse({ target: 'web', ns: 'all' }).namespaces).toEqual(['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time']);
+  it('expands --ns all, which enters mnt and so uses the target\'s tools', () => {
+    expect(parse({ target: 'web', ns: 'all' })).toMatchObject({ namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'], tools: 'target' });
+  });
+
+  it('refuses mnt with helper or host tools, saying where the files are instead', () => {
+    expect(() => parse({ target: 'web', ns: 'mnt', tools: 'helper' })).toThrowError(/--ns mnt enters the container's filesystem, where the helper image's programs are not/);
+    expect(() => parse({ target: 'web', ns: 'net,mnt', tools: 'host' })).toThrowError(/node's programs/);
   });
 });
