@@ -82,7 +82,9 @@ export const FLAGS: readonly FlagSpec[] = mergeFlags([
   buildFlagSpecs(GLOBAL_OPTIONS),
   buildFlagSpecs(DEBUG_OPTIONS, ['run']),
   buildFlagSpecs(INSPECT_OPTIONS, ['ns', 'stats']),
-  buildFlagSpecs({ container: DEBUG_OPTIONS.container, sandbox: DEBUG_OPTIONS.sandbox }, ['ns', 'stats']),
+  // stats' own flags are declared inline in src/cli/main.ts (importing it would start the CLI).
+  buildFlagSpecs({ container: DEBUG_OPTIONS.container, sandbox: DEBUG_OPTIONS.sandbox }, ['stats']),
+  [{ long: 'watch', short: 'w', commands: ['stats'] }],
   [{ long: 'all', commands: ['clean'] }, { long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
 ]);
 

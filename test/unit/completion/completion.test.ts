@@ -137,3 +137,14 @@ describe('completion words', () => {
     expect(formatCompletion({ candidates: [], directive: 1 })).toBe(':1\n');
   });
 });
+
+describe('completion flags per subcommand', () => {
+  it('ns takes no container; stats takes -c, --sandbox and --watch', async () => {
+    const ns = (await complete(['ns', 'pod/web-1', '-'])).candidates;
+    expect(ns).toContain('--output');
+    expect(ns).not.toContain('--container');
+    const stats = (await complete(['stats', 'pod/web-1', '-'])).candidates;
+    expect(stats).toEqual(expect.arrayContaining(['--container', '--sandbox', '--watch', '-w', '--output']));
+    expect((await complete(['stats', 'pod/web-1', '-c', ''])).candidates).toEqual(['app', 'sidecar']);
+  });
+});
