@@ -1,7 +1,7 @@
 // Progress while the helper starts: phases, kubelet events, elapsed time, on stderr.
 // This module has no Ink import: the plain reporter (stderr not a terminal) must
 // not pay for loading React; the Ink one is loaded on demand from render.tsx.
-import { isNoColor, sanitizeLine } from './theme.js';
+import { isNoColor, sanitizeLine } from './text.js';
 
 /** The phases of starting a session, in order. */
 export const PHASES = ['creating', 'scheduled', 'pulling', 'starting', 'finding-pid', 'entering'] as const;

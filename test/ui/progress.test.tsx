@@ -1,0 +1,137 @@
+import { cleanup, render } from 'ink-testing-library';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createProgressReporter, PlainProgressReporter } from '../../src/ui/progress-reporter.js';
+import { ProgressView } from '../../src/ui/progress-view.js';
+import { startInkProgress } from '../../src/ui/render.js';
+import { isNoColor } from '../../src/ui/theme.js';
+import { FakeTtyStdout } from './helpers.js';
+
+afterEach(() => cleanup());
+
+/** A clock the test moves by hand. */
+function manualClock(start = 1000) {
+  let now = start;
+  return { clock: () => now, advance: (ms: number) => (now += ms) };
+}
+
+function collect() {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => (text += d.toString('utf8')));
+  return { stream, text: () => text };
+}
+
+describe('PlainProgressReporter', () => {
+  it('writes one plain line per phase and event, with elapsed time, and nothing after done', async () => {
+    const { clock, advance } = manualClock();
+    const out = collect();
+    const r = new PlainProgressReporter(out.stream, clock);
+    r.phase('creating', 'nsdebug-web-a1b2c');
+    advance(400);
+    r.phase('scheduled', 'node-1');
+    r.event('Pulling image "busybox:1.36"\u001B[31m');
+    advance(1850);
+    r.phase('finding-pid');
+    await r.done();
+    r.event('late');
+    expect(out.text()).toBe(
+      [
+        'nsdebug: creating the helper pod: nsdebug-web-a1b2c (0.0s)',
+        'nsdebug: scheduled: node-1 (0.4s)',
+        'nsdebug:   event: Pulling image "busybox:1.36" [31m (0.4s)',
+        'nsdebug: finding the PID (2.3s)',
+        'nsdebug: ready (2.3s)',
+        '',
+      ].join('\n'),
+    );
+    expect(out.text()).not.toContain('\u001B');
+  });
+});
+
+describe('createProgressReporter', () => {
+  it('quiet prints nothing', async () => {
+    const out = collect();
+    const r = await createProgressReporter({ stream: out.stream, quiet: true, isTTY: true });
+    r.phase('creating');
+    r.event('x');
+    await r.fail('helper did not start');
+    expect(out.text()).toBe('');
+  });
+
+  it('not a terminal: plain lines', async () => {
+    const out = collect();
+    const r = await createProgressReporter({ stream: out.stream });
+    r.phase('pulling', 'busybox:1.36');
+    await r.fail('image pull failed');
+    expect(out.text()).toMatch(/^nsdebug: pulling the helper image: busybox:1\.36 \(\d+\.\ds\)\nnsdebug: failed: image pull failed \(\d+\.\ds\)\n$/);
+  });
+
+  it('a terminal: the live display, gone (one summary line left) once done resolves', async () => {
+    const { clock, advance } = manualClock();
+    const tty = new FakeTtyStdout();
+    const r = await createProgressReporter({ stream: tty as unknown as NodeJS.WriteStream, clock, noColor: true });
+    r.phase('pulling', 'busybox:1.36');
+    r.event('Scheduled: assigned default/nsdebug-web-a1b2c to node-1');
+    advance(1234);
+    r.event('Pulling: Pulling image "busybox:1.36"');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(tty.plain()).toContain('pulling the helper image busybox:1.36');
+    expect(tty.plain()).toContain('Pulling: Pulling image "busybox:1.36"');
+    advance(1000);
+    await r.done();
+    expect(tty.plain()).toMatch(/✓ ready \(2\.2s\)\n?$/);
+    const written = tty.output.length;
+    r.event('after done');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(tty.output.length).toBe(written);
+  });
+});
+
+describe('ProgressView', () => {
+  it('shows the phase, its detail, the elapsed time and the last events', () => {
+    const { lastFrame } = render(
+      <ProgressView
+        clock={() => 3500}
+        tickMs={0}
+        maxEvents={2}
+        snapshot={{ phase: 'starting', detail: 'nsdebug-web-a1b2c', startedAt: 1000, events: ['one', 'two', 'three'] }}
+      />,
+    );
+    expect(lastFrame()).toMatchInlineSnapshot(`
+      "⠋ starting the helper nsdebug-web-a1b2c 2.5s
+        two
+        three"
+    `);
+  });
+
+  it('a failure keeps the events and names what failed', () => {
+    const { lastFrame } = render(
+      <ProgressView
+        clock={() => 9000}
+        tickMs={0}
+        snapshot={{ phase: 'pulling', startedAt: 0, events: ['Failed: ErrImagePull'], outcome: { kind: 'failed', at: 4000, message: 'the helper image could not be pulled' } }}
+      />,
+    );
+    expect(lastFrame()).toMatchInlineSnapshot(`
+      "✗ the helper image could not be pulled 4.0s
+        Failed: ErrImagePull"
+    `);
+  });
+
+  it('startInkProgress fail() leaves the failure frame', async () => {
+    const tty = new FakeTtyStdout();
+    const r = startInkProgress({ stream: tty as unknown as NodeJS.WriteStream, noColor: true, tickMs: 0 });
+    r.phase('starting');
+    await r.fail('the helper did not start within 60s');
+    expect(tty.plain()).toContain('✗ the helper did not start within 60s');
+  });
+});
+
+describe('isNoColor', () => {
+  it('follows no-color.org: set and not empty', () => {
+    expect(isNoColor({ NO_COLOR: '1' })).toBe(true);
+    expect(isNoColor({ NO_COLOR: '' })).toBe(false);
+    expect(isNoColor({})).toBe(false);
+  });
+});
