@@ -36,7 +36,11 @@ mkdirSync(outDir, { recursive: true });
 // Elsewhere than dist/, build beside the archive: tests running dist's bundle never see it half-written.
 const bundle = join(outDir, 'kubectl-nsdebug.mjs');
 if (!opts['no-build']) {
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outfile', bundle], { stdio: 'inherit', cwd: root });
+  try {
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outfile', bundle], { stdio: 'inherit', cwd: root });
+  } catch {
+    fail('the build failed (errors above); fix it and run npm run package again');
+  }
 }
 
 // Name order is fixed here; krew's manifest copies each by name.
