@@ -79,10 +79,14 @@ cg_scan() {
   cg_ids=' '
   cg_in_pod=0
   cg_slot=
+  cg_prev=
   [ -r "$1" ] || return 1
   while IFS= read -r cg_line || [ -n "$cg_line" ]; do
     cg_path=${cg_line#*:}
     cg_path=${cg_path#*:}
+    # v1 lists the same path once per hierarchy: scan it once.
+    [ "$cg_path" != "$cg_prev" ] || continue
+    cg_prev=$cg_path
     cg_after_pod=0
     set -f
     IFS=/
@@ -553,6 +557,7 @@ last_nspid() { # PID: sets nspid to the PID as its own PID namespace sees it
 mode_session() {
   [ -n "$tools" ] || die 125 "mode session needs --tools helper|host|target"
   if [ "$node" = 1 ]; then
+    [ "$ns_given" = 0 ] || die 125 "--ns does not apply to --node (the helper already shares the node's namespaces)"
     allow_only --node --tools --label
   else
     allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label

@@ -136,6 +136,22 @@ describe.skipIf(!IS_ROOT)('agent on a real pod', () => {
       expect(r.stdout).not.toMatch(/sleep 30[12]/);
     });
 
+    it('session without a command runs a shell reading stdin', async () => {
+      const r = await runAgent(shell, ['session', '--pod-uid', UID, '--container-id', CID, '--ns', 'uts', '--tools', 'helper'], env(), 'hostname; exit 3\n');
+      expect(r).toEqual({ status: 3, stdout: 'pod-x\n', stderr: '' });
+    });
+
+    it('session --node: helper programs, or the node ones with --tools host', async () => {
+      const helper = await agent('session', '--node', '--tools', 'helper', '--', 'sh', '-c', 'echo "$NSDEBUG_TARGET_ROOT"; readlink /proc/self/exe');
+      expect(helper).toEqual({ status: 0, stdout: `/\n${readlinkSync(join(bin, 'readlink'))}\n`, stderr: '' });
+      const host = await agent('session', '--node', '--tools', 'host', '--', 'readlink', '/proc/self/exe');
+      expect(host.status).toBe(0);
+      expect(host.stdout).not.toMatch(/busybox/);
+      const r = await agent('session', '--node', '--ns', 'net', '--tools', 'host');
+      expect(r.status).toBe(125);
+      expect(r.stderr).toMatch(/^nsdebug-agent: --ns does not apply to --node[^\n]*\n$/);
+    });
+
     it('ns: container and sandbox share net, not pid; the node entry is the shim', async () => {
       const r = await agent('ns', '--pod-uid', UID, '--container', `app=${CID}`);
       expect(r.stderr).toBe('');

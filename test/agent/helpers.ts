@@ -56,10 +56,11 @@ export interface Run {
 }
 
 /** Runs the agent to completion (asynchronously, so tests can run concurrently). */
-export function runAgent(shell: Shell, args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> {
+export function runAgent(shell: Shell, args: readonly string[], env: NodeJS.ProcessEnv, input?: string): Promise<Run> {
   const [program, ...rest] = shell.argv;
   return new Promise((res, rej) => {
-    const child = spawn(program ?? 'sh', [...rest, AGENT, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program ?? 'sh', [...rest, AGENT, ...args], { env, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    child.stdin?.end(input);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
