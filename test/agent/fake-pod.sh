@@ -40,6 +40,7 @@ case $cmd in
     echo 67108864 >"$R/memory/kubepods/burstable/pod$uid/$cid/memory.limit_in_bytes"
     # Each init joins its cgroups itself (as runc init does), so its parent,
     # the unshare process, stays outside the pod like a shim.
+    # shellcheck disable=SC2016 # expanded by the sh -c that runs it
     join='for c in $1; do echo 0 > "$2/$c/kubepods/burstable/pod$3/$4/cgroup.procs"; done'
     # The "shim" only unshares the PID namespace (its own stay the node's);
     # its child, PID 1 there, joins the cgroups and then makes the rest.
@@ -53,6 +54,7 @@ case $cmd in
     done
     # The container joins the sandbox's net, uts and ipc namespaces (through
     # the node's /proc, before it mounts its own).
+    # shellcheck disable=SC2016 # expanded by the sh -c that runs it
     setsid unshare --fork --pid sh -c "$join"'; exec nsenter -t "$5" -n -u -i -- unshare --mount-proc --cgroup sh -c "mount -t tmpfs tmpfs /mnt; echo inside > /mnt/marker; sleep 301 & exec sleep 302"' \
       sh "$CTRLS" "$R" "$uid" "$cid" "$sb" </dev/null >/dev/null 2>&1 &
     ct_parent=$!
@@ -69,7 +71,7 @@ case $cmd in
   down)
     state=$3
     # Every process in the pod's cgroups, then the directories, deepest first.
-    for p in $(cat "$R/pids/kubepods/burstable/pod$uid"/*/cgroup.procs 2>/dev/null); do
+    cat "$R/pids/kubepods/burstable/pod$uid"/*/cgroup.procs 2>/dev/null | while read -r p; do
       kill -9 "$p" 2>/dev/null || true
     done
     for c in $CTRLS; do
@@ -79,7 +81,10 @@ case $cmd in
         until rmdir "$d" 2>/dev/null || [ $n -ge 50 ]; do n=$((n + 1)); sleep 0.02; done
       done
     done
-    if [ -f "$state/shims.pid" ]; then kill -9 $(cat "$state/shims.pid") 2>/dev/null || true; fi
+    if [ -f "$state/shims.pid" ]; then
+      read -r p1 p2 <"$state/shims.pid"
+      kill -9 "$p1" "$p2" 2>/dev/null || true
+    fi
     if [ -f "$state/made" ]; then
       sort -r "$state/made" | while IFS= read -r d; do rmdir "$d" 2>/dev/null || true; done
     fi
