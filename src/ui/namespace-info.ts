@@ -15,9 +15,9 @@ export const NAMESPACE_DESCRIPTIONS: Readonly<Record<NamespaceName, string>> = {
 };
 
 export const TOOLS_DESCRIPTIONS: Readonly<Record<Tools, string>> = {
-  helper: "the helper image's programs; the target's files at /target",
+  helper: "the helper image's programs; the target's files at $NSDEBUG_TARGET_ROOT",
   host: "the node's programs; the target's files at $NSDEBUG_TARGET_ROOT",
-  target: "the container's own programs and files (adds mnt)",
+  target: "the container's own programs and files (enters mnt)",
 };
 
 export type PresetKey = 'n' | 'd' | 'a';
@@ -35,7 +35,8 @@ const EXEC_NAMESPACES: readonly NamespaceName[] = ['net', 'pid', 'mnt', 'uts', '
  * The namespaces a preset selects, in canonical order.
  * - `n`: net.
  * - `d`: net, pid, uts, ipc (the CLI default).
- * - `a`: what exec enters (net, pid, mnt, uts, ipc, cgroup), plus user and time when
+ * - `a`: what exec enters (net, pid, mnt, uts, ipc, cgroup; the screen picks target
+ *   tools with it, since mnt needs them), plus user and time when
  *   the target is known to have its own (not shared with the node): runtimes seldom
  *   unshare them, and entering a shared one is a no-op anyway.
  * `limitTo` (the sandbox's namespaces) narrows every preset.

@@ -5,6 +5,10 @@
 // namespace under the cursor or cycles the tools on the tools row, ←/→ cycle the
 // tools there too, `t` cycles the tools from anywhere, `n` / `d` / `a` apply a
 // preset, enter confirms, Esc, q or Ctrl-C cancels.
+//
+// mnt goes with target tools, as on the command line: checking mnt picks target
+// tools, leaving target tools unchecks mnt. Preset `a` ("everything, like exec")
+// therefore also picks target tools, like `kubectl exec`.
 import { Box, Text } from 'ink';
 import { useKeys } from './use-keys.js';
 import { buildPreset, NAMESPACE_DESCRIPTIONS, PRESET_LABELS, sortNamespaces, TOOLS_DESCRIPTIONS } from './namespace-info.js';
@@ -44,9 +48,10 @@ interface NamespacePickerState {
 
 const TOOLS_ROW = NAMESPACE_NAMES.length;
 
-/** The namespaces the session enters for a selection: `--tools target` always adds mnt. */
+/** The namespaces the session enters: mnt exactly when the tools are the target's own. */
 export function buildEffectiveNamespaces(selected: readonly NamespaceName[], tools: Tools): NamespaceName[] {
-  return sortNamespaces(tools === 'target' ? [...selected, 'mnt'] : selected);
+  const rest = selected.filter((ns) => ns !== 'mnt');
+  return sortNamespaces(tools === 'target' ? [...rest, 'mnt'] : rest);
 }
 
 export function NamespacePicker({
@@ -62,11 +67,14 @@ export function NamespacePicker({
 }: NamespacePickerProps) {
   const color = useColor();
   const allowed = (ns: NamespaceName) => limitTo === undefined || limitTo.includes(ns);
+  // mnt and target tools go together (the CLI's rule: helper and host programs live
+  // outside the container's mount namespace). `selected` never holds mnt; the tools decide.
+  const fallbackTools = allowedTools.find((t) => t !== 'target') ?? DEFAULT_TOOLS;
   const [get, set] = useFreshState<NamespacePickerState>(() => {
-    const tools = initial?.tools !== undefined && allowedTools.includes(initial.tools) ? initial.tools : (allowedTools[0] ?? DEFAULT_TOOLS);
+    const wanted = initial?.tools ?? (initial?.namespaces?.includes('mnt') === true ? 'target' : DEFAULT_TOOLS);
     return {
-      selected: sortNamespaces((initial?.namespaces ?? DEFAULT_NAMESPACES).filter(allowed)),
-      tools,
+      selected: sortNamespaces((initial?.namespaces ?? DEFAULT_NAMESPACES).filter((ns) => ns !== 'mnt' && allowed(ns))),
+      tools: allowedTools.includes(wanted) ? wanted : fallbackTools,
       cursor: 0,
       message: undefined,
     };
@@ -75,6 +83,17 @@ export function NamespacePicker({
     const i = allowedTools.indexOf(s.tools);
     const next = allowedTools[(i + step + allowedTools.length) % allowedTools.length] ?? s.tools;
     return { ...s, tools: next, message: undefined };
+  };
+  const applyPreset = (s: NamespacePickerState, preset: PresetKey): NamespacePickerState => {
+    const chosen = buildPreset(preset, sharedWithNode, limitTo);
+    const withMount = chosen.includes('mnt') && allowedTools.includes('target');
+    const tools = withMount ? 'target' : s.tools === 'target' ? fallbackTools : s.tools;
+    return { ...s, selected: chosen.filter((ns) => ns !== 'mnt'), tools, message: `preset: ${PRESET_LABELS[preset]}` };
+  };
+  const toggleMount = (s: NamespacePickerState): NamespacePickerState => {
+    if (s.tools === 'target') return { ...s, tools: fallbackTools, message: `mnt off: tools back to ${fallbackTools}` };
+    if (!allowedTools.includes('target')) return { ...s, message: 'mnt needs target tools, which this target cannot use' };
+    return { ...s, tools: 'target', message: "mnt enters the container's filesystem: tools set to target" };
   };
 
   useKeys((input, key) => {
@@ -85,14 +104,13 @@ export function NamespacePicker({
     if (input === 't') return set(() => cycleTools(s, 1));
     if (s.cursor === TOOLS_ROW && (key.leftArrow || key.rightArrow || input === ' ')) return set(() => cycleTools(s, key.leftArrow ? -1 : 1));
     if (input === 'n' || input === 'd' || input === 'a') {
-      const preset = input satisfies PresetKey;
-      return set(() => ({ ...s, selected: buildPreset(preset, sharedWithNode, limitTo), message: `preset: ${PRESET_LABELS[preset]}` }));
+      return set(() => applyPreset(s, input));
     }
     if (input === ' ') {
       const ns = NAMESPACE_NAMES[s.cursor];
       if (ns === undefined) return;
       if (!allowed(ns)) return set(() => ({ ...s, message: `the sandbox doesn't hold a ${ns} namespace of its own` }));
-      if (ns === 'mnt' && s.tools === 'target') return set(() => ({ ...s, message: 'target tools always enter mnt' }));
+      if (ns === 'mnt') return set(() => toggleMount(s));
       const selected = s.selected.includes(ns) ? s.selected.filter((x) => x !== ns) : sortNamespaces([...s.selected, ns]);
       return set(() => ({ ...s, selected, message: undefined }));
     }
@@ -123,8 +141,10 @@ export function NamespacePicker({
             {NAMESPACE_DESCRIPTIONS[ns].padEnd(40)}
             {!enabled ? (
               <Text dimColor>not held by the sandbox</Text>
-            ) : ns === 'mnt' && tools === 'target' ? (
-              <Text dimColor>implied by target tools</Text>
+            ) : ns === 'mnt' ? (
+              <Text dimColor>{tools === 'target' ? 'with target tools' : 'only with target tools'}</Text>
+            ) : (ns === 'cgroup' || ns === 'time') && checked && tools === 'helper' ? (
+              <Text color={color('yellow')}>busybox helpers can't: use host tools</Text>
             ) : shared ? (
               <Text color={color('yellow')}>shared with the node</Text>
             ) : null}

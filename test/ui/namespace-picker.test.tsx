@@ -27,14 +27,14 @@ describe('NamespacePicker', () => {
       ↑↓/jk move · space toggle · t tools · enter confirm · esc/q cancel
       › [x] net    network interfaces, routes and ports
         [x] pid    process ids (what ps shows)
-        [ ] mnt    mount points and filesystems
+        [ ] mnt    mount points and filesystems            only with target tools
         [x] uts    hostname
         [x] ipc    System V IPC and POSIX message queues
         [ ] user   user and group ids                      shared with the node
         [ ] cgroup cgroup root view
         [ ] time   boot and monotonic clocks               shared with the node
         tools   (•) helper  ( ) host  ( ) target
-              the helper image's programs; the target's files at /target
+              the helper image's programs; the target's files at $NSDEBUG_TARGET_ROOT
       presets: n network only · d everything but the filesystem · a everything, like exec
       $ kubectl nsdebug pod/web -c app"
     `);
@@ -54,11 +54,33 @@ describe('NamespacePicker', () => {
     await type(stdin, 'n');
     expect(lastFrame()).toMatch(/\$ kubectl nsdebug pod\/web -c app --ns net$/m);
     await type(stdin, 'a');
-    expect(lastFrame()).toContain('--ns net,pid,mnt,uts,ipc,cgroup');
+    // like exec: the container's filesystem (mnt) and so its own programs
+    expect(lastFrame()).toMatch(/\$ kubectl nsdebug pod\/web -c app --ns net,pid,uts,ipc,cgroup --tools target$/m);
+    expect(lastFrame()).toMatch(/\[x\] mnt /);
     await type(stdin, 'd');
     expect(lastFrame()).toMatch(/\$ kubectl nsdebug pod\/web -c app$/m);
     await type(stdin, KEY.enter);
     expect(onConfirm).toHaveBeenCalledWith({ namespaces: ['net', 'pid', 'uts', 'ipc'], tools: 'helper' });
+  });
+
+  it('mnt goes with target tools: checking it picks them, unchecking goes back', async () => {
+    const { stdin, lastFrame, onConfirm } = setup();
+    await type(stdin, 'j', 'j', KEY.space);
+    expect(lastFrame()).toContain('(•) target');
+    expect(lastFrame()).toContain("mnt enters the container's filesystem: tools set to target");
+    await type(stdin, KEY.space);
+    expect(lastFrame()).toContain('(•) helper');
+    expect(lastFrame()).toMatch(/\[ \] mnt .*only with target tools/);
+    await type(stdin, KEY.space, KEY.enter);
+    expect(onConfirm).toHaveBeenCalledWith({ namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc'], tools: 'target' });
+  });
+
+  it('warns that cgroup needs more than a busybox helper', async () => {
+    const { stdin, lastFrame } = setup();
+    await type(stdin, ...Array<string>(6).fill('j'), KEY.space);
+    expect(lastFrame()).toMatch(/\[x\] cgroup .*use host tools/);
+    await type(stdin, 't');
+    expect(lastFrame()).not.toContain('use host tools');
   });
 
   it('t cycles the tools; target tools imply mnt', async () => {
@@ -66,7 +88,7 @@ describe('NamespacePicker', () => {
     await type(stdin, 't');
     expect(lastFrame()).toContain('--tools host');
     await type(stdin, 't');
-    expect(lastFrame()).toMatch(/\[x\] mnt .*implied by target tools/);
+    expect(lastFrame()).toMatch(/\[x\] mnt .*with target tools/);
     expect(lastFrame()).toMatch(/\$ kubectl nsdebug pod\/web -c app --tools target$/m);
     await type(stdin, KEY.enter);
     expect(onConfirm).toHaveBeenCalledWith({ namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc'], tools: 'target' });
