@@ -61,9 +61,13 @@ export interface DebugOptions extends HelperOptions {
   readonly namespaces: readonly NamespaceName[];
   readonly namespacesExplicit: boolean;
   readonly tools: Tools;
+  /** --tools was given (the picker then does not ask). */
+  readonly toolsExplicit: boolean;
   readonly command: readonly string[];
   readonly stdin: boolean;
   readonly tty: boolean;
+  /** -A: the picker lists pods of every namespace. */
+  readonly allNamespaces: boolean;
   /** Open choices may be asked with the Ink picker. */
   readonly interactivePicker: boolean;
 }
@@ -162,9 +166,11 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     namespaces,
     namespacesExplicit: raw.ns !== undefined,
     tools,
+    toolsExplicit: raw.tools !== undefined,
     command,
     stdin,
     tty,
+    allNamespaces: raw.allNamespaces ?? false,
     interactivePicker: terminals && (raw.pick ?? true),
   };
 }

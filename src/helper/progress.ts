@@ -1,40 +1,77 @@
-/** The phases a session goes through before the user's command runs. */
-export type Phase = 'resolving' | 'creating' | 'scheduled' | 'pulling image' | 'starting' | 'finding the PID' | 'entering namespaces';
+import type { Phase, ProgressReporter } from '../ui/progress-reporter.js';
+
+export type { Phase };
 
 /**
- * Where progress goes: stderr only (stdout belongs to the remote command).
- * The plain implementation is here; the Ink one lives in src/ui.
+ * What the CLI reports while it brings a session up, on stderr only (stdout
+ * belongs to the remote command). Phases and kubelet events go to the UI's
+ * reporter (live Ink on a terminal, plain lines otherwise, nothing with -q);
+ * notes and warnings are the CLI's own lines.
  */
 export interface Progress {
   phase(phase: Phase, detail?: string): void;
   /** A kubelet event about the helper, as it arrives. */
   event(message: string): void;
-  /** Informational: which pod or container was chosen, and why. Silenced by -q. */
+  /** Which pod or container was chosen, and why. Silenced by -q. */
   note(message: string): void;
-  /** Something the user must know even with -q: a fallback that changes what the session sees. */
+  /** A fallback that changes what the session sees: printed even with -q. */
   warn(message: string): void;
-  /** The session is about to take the terminal: stop drawing. */
-  done(): void;
+  /** While the picker owns the terminal, hold everything back; `release` shows it. */
+  hold(): void;
+  release(): void;
+  /** The session is about to take the terminal: the live display must be gone. */
+  done(): Promise<void>;
+  fail(message: string): Promise<void>;
 }
 
-export interface PlainProgressOptions {
-  readonly write: (line: string) => void;
+export interface ProgressOptions {
+  readonly stream: NodeJS.WritableStream & { readonly isTTY?: boolean };
   readonly quiet: boolean;
-  readonly now?: () => number;
+  /** Loads the reporter on first use, so -q and plain runs never load Ink. */
+  readonly createReporter: () => Promise<ProgressReporter>;
 }
 
-/** Plain lines, no escape codes: for a stderr that is not a terminal, and for logs. */
-export function createPlainProgress({ write, quiet, now = Date.now }: PlainProgressOptions): Progress {
-  const started = now();
-  const elapsed = () => `${((now() - started) / 1000).toFixed(1)}s`;
-  const say = (text: string) => {
-    if (!quiet) write(`nsdebug: ${text}\n`);
+type Call = (reporter: ProgressReporter | undefined) => void | Promise<void>;
+
+export function createProgress({ stream, quiet, createReporter }: ProgressOptions): Progress {
+  let reporter: Promise<ProgressReporter> | undefined;
+  let held: Call[] | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  const line = (text: string) => stream.write(`nsdebug: ${text}\n`);
+  // Calls run in order; the reporter starts with the first phase.
+  const run = (call: Call, needsReporter: boolean) => {
+    if (held) {
+      held.push(call);
+      return;
+    }
+    if (needsReporter && !reporter) reporter = createReporter();
+    const current = reporter;
+    chain = chain.then(async () => call(current ? await current : undefined)).catch(() => {});
   };
   return {
-    phase: (phase, detail) => say(`[${elapsed()}] ${phase}${detail ? `: ${detail}` : ''}`),
-    event: (message) => say(`[${elapsed()}] event: ${message}`),
-    note: (message) => say(message),
-    warn: (message) => write(`nsdebug: warning: ${message}\n`),
-    done: () => {},
+    phase: (phase, detail) => run((r) => r?.phase(phase, detail), true),
+    event: (message) => run((r) => r?.event(message), true),
+    note: (message) => {
+      if (!quiet) run((r) => (r ? r.event(message) : void line(message)), false);
+    },
+    warn: (message) => run((r) => (r && !quiet ? r.event(`warning: ${message}`) : void line(`warning: ${message}`)), false),
+    hold: () => {
+      held ??= [];
+    },
+    release: () => {
+      const calls = held ?? [];
+      held = undefined;
+      for (const call of calls) run(call, false);
+    },
+    done: async () => {
+      held = undefined;
+      await chain;
+      if (reporter) await (await reporter).done();
+    },
+    fail: async (message) => {
+      held = undefined;
+      await chain;
+      if (reporter) await (await reporter).fail(message);
+    },
   };
 }

@@ -75,7 +75,7 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
       const line = describeEvent(event);
       events.push(line);
       options.progress.event(line);
-      if (event.reason === 'Pulling') options.progress.phase('pulling image', event.message?.replace(/^Pulling image /, ''));
+      if (event.reason === 'Pulling') options.progress.phase('pulling', event.message?.replace(/^Pulling image /, ''));
       if (event.reason === 'Created' || event.reason === 'Pulled') options.progress.phase('starting');
       if (event.type === 'Warning' && event.reason && FATAL_EVENT_REASONS.has(event.reason) && !/Back-off/i.test(event.message ?? '')) {
         fail(`the helper pod cannot start: ${line}`);

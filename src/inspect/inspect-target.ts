@@ -8,9 +8,8 @@ import type { HelperRef } from '../helper/lifecycle.js';
 import type { Progress } from '../helper/progress.js';
 import { HELPER_CONTAINER } from '../helper/spec.js';
 import type { Kube } from '../kube/client.js';
-import { assertLinuxNode, assertPodEnterable } from '../kube/pod-checks.js';
-import { chooseWorkloadPod, resolveNodeOptional, resolvePod, resolveWorkloadPods } from '../kube/resolve-target.js';
-import { formatTargetRef, type TargetRef, type WorkloadKind } from '../kube/target-ref.js';
+import { resolveEnterablePod } from '../kube/resolve-target.js';
+import { formatTargetRef, type TargetRef } from '../kube/target-ref.js';
 import { runExec } from '../session/exec.js';
 
 /** The pod behind TARGET, checked to be on a Linux node and not finished. */
@@ -18,18 +17,7 @@ export async function resolveInspectPod(kube: Kube, target: TargetRef, progress:
   if (target.kind === 'node') {
     throw new UserError(`${formatTargetRef(target)} is a node; ns and stats inspect a pod`, { hint: 'name a pod or a workload, for example pod/web' });
   }
-  progress.phase('resolving', formatTargetRef(target));
-  let pod: V1Pod;
-  if (target.kind === 'pod') {
-    pod = await resolvePod(kube, kube.namespace, target.name);
-  } else {
-    const chosen = chooseWorkloadPod(target, await resolveWorkloadPods(kube, target as TargetRef & { kind: WorkloadKind }, kube.namespace));
-    progress.note(chosen.note);
-    pod = chosen.pod;
-  }
-  assertPodEnterable(pod);
-  assertLinuxNode(await resolveNodeOptional(kube, pod.spec!.nodeName!), pod);
-  return pod;
+  return resolveEnterablePod(kube, target, progress);
 }
 
 function collector(): { stream: Writable; text: () => string } {

@@ -4,6 +4,8 @@ import { closestNames } from '../util/similar.js';
 import type { Kube } from './client.js';
 import { isNotFound, statusCodeOf } from './api-errors.js';
 import { request } from './request.js';
+import type { Progress } from '../helper/progress.js';
+import { assertLinuxNode, assertPodEnterable } from './pod-checks.js';
 import type { TargetRef, WorkloadKind } from './target-ref.js';
 
 export async function resolvePod(kube: Kube, namespace: string, name: string): Promise<V1Pod> {
@@ -98,4 +100,19 @@ export function chooseWorkloadPod(ref: TargetRef, pods: readonly V1Pod[]): { pod
     pod: chosen,
     note: `${ref.kind}/${ref.name}: using pod ${chosen.metadata?.name}${others ? ` (the first Running of ${pods.length}; ${others} other${others === 1 ? '' : 's'}: ${pods.filter((p) => p !== chosen).map((p) => p.metadata?.name).join(', ')})` : ''}`,
   };
+}
+
+/** The pod behind a pod or workload TARGET (first Running pod, with a note), checked to be enterable on a Linux node. */
+export async function resolveEnterablePod(kube: Kube, target: TargetRef, progress: Pick<Progress, 'note'>, namespace = kube.namespace): Promise<V1Pod> {
+  let pod: V1Pod;
+  if (target.kind === 'pod') {
+    pod = await resolvePod(kube, namespace, target.name);
+  } else {
+    const chosen = chooseWorkloadPod(target, await resolveWorkloadPods(kube, target as TargetRef & { kind: WorkloadKind }, namespace));
+    progress.note(chosen.note);
+    pod = chosen.pod;
+  }
+  assertPodEnterable(pod);
+  assertLinuxNode(await resolveNodeOptional(kube, pod.spec!.nodeName!), pod);
+  return pod;
 }

@@ -6,7 +6,7 @@ import { exitOutcomeOf } from '../../src/session/exit-status.js';
 import { buildLabelSelector, chooseWorkloadPod } from '../../src/kube/resolve-target.js';
 import { describeApiError } from '../../src/kube/api-errors.js';
 import { judgeHelperPod } from '../../src/helper/wait-running.js';
-import { createPlainProgress } from '../../src/helper/progress.js';
+import { createProgress } from '../../src/helper/progress.js';
 import { assertPodEnterable, assertLinuxNode } from '../../src/kube/pod-checks.js';
 import { makePod } from './fixtures-pods.js';
 
@@ -104,20 +104,43 @@ describe('judgeHelperPod', () => {
   });
 });
 
-describe('plain progress', () => {
-  it('writes plain lines to its stream, and nothing but warnings when quiet', () => {
+describe('progress', () => {
+  const recorder = () => {
+    const calls: string[] = [];
+    const reporter = {
+      phase: (name: string, detail?: string) => void calls.push(`phase ${name}${detail ? ` ${detail}` : ''}`),
+      event: (message: string) => void calls.push(`event ${message}`),
+      done: async () => void calls.push('done'),
+      fail: async (message: string) => void calls.push(`fail ${message}`),
+    };
     const lines: string[] = [];
-    const progress = createPlainProgress({ write: (l) => lines.push(l), quiet: false, now: () => 0 });
+    const stream = { write: (text: string) => lines.push(text) } as unknown as NodeJS.WritableStream;
+    return { calls, lines, reporter, stream };
+  };
+
+  it('prints notes as lines until the first phase, then hands everything to the reporter', async () => {
+    const { calls, lines, reporter, stream } = recorder();
+    const progress = createProgress({ stream, quiet: false, createReporter: async () => reporter });
+    progress.note('using pod web-1');
     progress.phase('creating', 'helper x');
+    progress.event('Pulled');
+    progress.warn('sandbox instead');
+    await progress.done();
+    expect(lines).toEqual(['nsdebug: using pod web-1\n']);
+    expect(calls).toEqual(['phase creating helper x', 'event Pulled', 'event warning: sandbox instead', 'done']);
+  });
+
+  it('holds everything while the picker shows, and prints warnings even when quiet', async () => {
+    const { calls, lines, reporter, stream } = recorder();
+    const progress = createProgress({ stream, quiet: true, createReporter: async () => reporter });
+    progress.hold();
+    progress.note('hidden by -q');
     progress.warn('fallback');
-    expect(lines).toEqual(['nsdebug: [0.0s] creating: helper x\n', 'nsdebug: warning: fallback\n']);
-    const quiet: string[] = [];
-    const silent = createPlainProgress({ write: (l) => quiet.push(l), quiet: true });
-    silent.phase('creating');
-    silent.note('x');
-    silent.warn('y');
-    expect(quiet).toEqual(['nsdebug: warning: y\n']);
-    expect(lines.join('')).not.toMatch(/\u001b\[/);
+    expect(lines).toEqual([]);
+    progress.release();
+    await progress.done();
+    expect(lines).toEqual(['nsdebug: warning: fallback\n']);
+    expect(calls).toEqual([]);
   });
 });
 

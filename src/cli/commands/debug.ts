@@ -1,41 +1,63 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { buildSessionArgv } from '../../agent/argv.js';
 import { createKube, type Kube } from '../../kube/client.js';
-import { assertLinuxNode, assertPodEnterable } from '../../kube/pod-checks.js';
-import { chooseWorkloadPod, resolveNode, resolveNodeOptional, resolvePod, resolveWorkloadPods } from '../../kube/resolve-target.js';
-import { planPodSession, type SessionPlan } from '../../kube/session-plan.js';
-import { formatTargetRef, type TargetRef, type WorkloadKind } from '../../kube/target-ref.js';
+import { resolveEnterablePod, resolveNode } from '../../kube/resolve-target.js';
+import { assertLinuxNode } from '../../kube/pod-checks.js';
+import { planPodSession, type SessionPlan, type SessionWish } from '../../kube/session-plan.js';
+import { formatTargetRef } from '../../kube/target-ref.js';
 import { ExitGuard } from '../../helper/exit-guard.js';
-import { createPlainProgress, type Progress } from '../../helper/progress.js';
-import { withHelper } from '../../helper/run-helper.js';
+import type { Progress } from '../../helper/progress.js';
+import { withHelper, type HelperRequest } from '../../helper/run-helper.js';
 import { HELPER_CONTAINER } from '../../helper/spec.js';
 import { runExec } from '../../session/exec.js';
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { validateDebugOptions, type DebugOptions, type RawDebugArgs } from '../debug-options.js';
+import { createCliProgress } from '../progress.js';
 
 /** `kubectl nsdebug TARGET`: complete (read the world), validate (pure), run (talk to the API). */
 export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
   const options = validateDebugOptions(raw, process.env, { stdinIsTTY: Boolean(process.stdin.isTTY), stdoutIsTTY: Boolean(process.stdout.isTTY) });
-  const progress = createPlainProgress({ write: (line) => process.stderr.write(line), quiet: options.quiet });
+  const progress = createCliProgress(options.quiet);
   const guard = new ExitGuard().install();
   // A signal mid-session must not leave the user's terminal raw.
   guard.add(() => {
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
   });
   try {
-    return await runDebug(options, progress, guard);
+    const kube = await createKube(options.kube);
+    if (options.interactivePicker && pickerHasQuestions(options)) {
+      const { runPickedSession } = await import('./debug-picked.js');
+      return await runPickedSession(kube, options, progress, guard);
+    }
+    return await runSession(kube, options, await resolveSession(kube, options, progress), progress, guard);
+  } catch (error) {
+    await progress.fail(error instanceof CancelledError ? 'cancelled' : 'failed');
+    throw error;
   } finally {
     guard.uninstall();
   }
 }
 
-interface ResolvedSession {
+/**
+ * The picker asks only what the flags left open: the pod (no TARGET, or a
+ * workload), the container (several, no -c/--sandbox), and, for an interactive
+ * shell (no COMMAND), the namespaces and tools (no --ns/--tools).
+ */
+export function pickerHasQuestions(options: DebugOptions): boolean {
+  if (options.target?.kind === 'node') return false;
+  if (!options.target || options.target.kind !== 'pod') return true;
+  if (options.container === undefined && !options.sandbox) return true;
+  return options.command.length === 0 && !options.namespacesExplicit && !options.toolsExplicit;
+}
+
+/** Everything a session needs once the target is known. */
+export interface ResolvedSession {
   readonly nodeName: string;
   readonly namespace: string;
   readonly targetAnnotation: string;
   readonly targetName: string;
   readonly label: string;
-  readonly plan: SessionPlan | { kind: 'node' };
+  readonly plan: SessionPlan | { readonly kind: 'node' };
 }
 
 async function resolveSession(kube: Kube, options: DebugOptions, progress: Progress): Promise<ResolvedSession> {
@@ -43,61 +65,65 @@ async function resolveSession(kube: Kube, options: DebugOptions, progress: Progr
   if (!target) {
     throw new UserError('no TARGET given', { hint: 'name one, for example kubectl nsdebug pod/web (the picker needs stdin and stdout to be a terminal)' });
   }
-  progress.phase('resolving', formatTargetRef(target));
   if (target.kind === 'node') {
     const node = await resolveNode(kube, target.name);
     assertLinuxNode(node);
-    return { nodeName: target.name, namespace: kube.namespace, targetAnnotation: `node/${target.name}`, targetName: target.name, label: `node/${target.name}`, plan: { kind: 'node' } };
+    return { nodeName: target.name, namespace: kube.namespace, targetAnnotation: formatTargetRef(target), targetName: target.name, label: formatTargetRef(target), plan: { kind: 'node' } };
   }
-  const pod = await resolveTargetPod(kube, target, progress);
-  assertPodEnterable(pod);
-  const nodeName = pod.spec!.nodeName!;
-  assertLinuxNode(await resolveNodeOptional(kube, nodeName), pod);
-  const planned = planPodSession(pod, options);
+  const pod = await resolveEnterablePod(kube, target, progress);
+  return buildPodSession(pod, options, progress);
+}
+
+/** Plans the session in a resolved pod and says what it chose and why. */
+export function buildPodSession(pod: V1Pod, wish: SessionWish, progress: Pick<Progress, 'note' | 'warn'>): ResolvedSession {
+  const planned = planPodSession(pod, wish);
   for (const note of planned.notes) progress.note(note);
   for (const warning of planned.warnings) progress.warn(warning);
   const podName = pod.metadata!.name!;
   const namespace = pod.metadata!.namespace!;
   const where = planned.plan.kind === 'container' ? planned.plan.container.name : 'sandbox';
-  return { nodeName, namespace, targetAnnotation: `pod/${namespace}/${podName}`, targetName: podName, label: `pod/${podName}:${where}`, plan: planned.plan };
-}
-
-async function resolveTargetPod(kube: Kube, target: TargetRef, progress: Progress): Promise<V1Pod> {
-  if (target.kind === 'pod') return resolvePod(kube, kube.namespace, target.name);
-  const pods = await resolveWorkloadPods(kube, target as TargetRef & { kind: WorkloadKind }, kube.namespace);
-  const { pod, note } = chooseWorkloadPod(target, pods);
-  progress.note(note);
-  return pod;
+  return { nodeName: pod.spec!.nodeName!, namespace, targetAnnotation: `pod/${namespace}/${podName}`, targetName: podName, label: `pod/${podName}:${where}`, plan: planned.plan };
 }
 
 /** The agent invocation for the planned session. */
-export function buildSessionCommand(session: ResolvedSession, options: DebugOptions): string[] {
+export function buildSessionCommand(session: ResolvedSession, command: readonly string[], tools: DebugOptions['tools']): string[] {
   const { plan } = session;
   if (plan.kind === 'node') {
-    return buildSessionArgv({ target: { kind: 'node' }, namespaces: [], tools: options.tools === 'host' ? 'host' : 'helper', label: session.label, command: options.command });
+    return buildSessionArgv({ target: { kind: 'node' }, namespaces: [], tools: tools === 'host' ? 'host' : 'helper', label: session.label, command });
   }
-  const podUid = plan.pod.metadata!.uid!;
   return buildSessionArgv({
-    podUid,
+    podUid: plan.pod.metadata!.uid!,
     target: plan.kind === 'container' ? { kind: 'container', containerId: plan.containerId } : { kind: 'sandbox', exclude: [...plan.excludeIds] },
     namespaces: [...plan.namespaces],
     tools: plan.tools,
     label: session.label,
-    command: options.command,
+    command,
   });
 }
 
-async function runDebug(options: DebugOptions, progress: Progress, guard: ExitGuard): Promise<number> {
-  const kube = await createKube(options.kube);
-  const session = await resolveSession(kube, options, progress);
-  const command = buildSessionCommand(session, options);
-  const helperNamespace = options.helperNamespace ?? session.namespace;
-  return withHelper(
-    { kube, options, namespace: helperNamespace, nodeName: session.nodeName, target: session.targetAnnotation, targetName: session.targetName, nodeMode: session.plan.kind === 'node', progress, guard },
-    async (helper) => {
-      progress.phase('entering namespaces', session.plan.kind === 'node' ? session.label : `${session.label} (${session.plan.namespaces.join(',')})`);
-      progress.done();
-      return runExec(kube, { namespace: helper.namespace, pod: helper.name, container: HELPER_CONTAINER, command, stdin: options.stdin, tty: options.tty });
-    },
-  );
+export function buildHelperRequest(kube: Kube, options: DebugOptions, session: Pick<ResolvedSession, 'namespace' | 'nodeName' | 'targetAnnotation' | 'targetName'> & { nodeMode: boolean }, progress: Progress, guard: ExitGuard): HelperRequest {
+  return {
+    kube,
+    options,
+    namespace: options.helperNamespace ?? session.namespace,
+    nodeName: session.nodeName,
+    target: session.targetAnnotation,
+    targetName: session.targetName,
+    nodeMode: session.nodeMode,
+    progress,
+    guard,
+  };
+}
+
+/** Runs the session's command in a running helper and returns its exit status. */
+export async function enterSession(kube: Kube, options: DebugOptions, session: ResolvedSession, helper: { name: string; namespace: string }, progress: Progress): Promise<number> {
+  const command = buildSessionCommand(session, options.command, session.plan.kind === 'node' ? options.tools : session.plan.tools);
+  progress.phase('entering', session.plan.kind === 'node' ? session.label : `${session.label} (${session.plan.namespaces.join(',')})`);
+  await progress.done();
+  return runExec(kube, { namespace: helper.namespace, pod: helper.name, container: HELPER_CONTAINER, command, stdin: options.stdin, tty: options.tty });
+}
+
+async function runSession(kube: Kube, options: DebugOptions, session: ResolvedSession, progress: Progress, guard: ExitGuard): Promise<number> {
+  const request = buildHelperRequest(kube, options, { ...session, nodeMode: session.plan.kind === 'node' }, progress, guard);
+  return withHelper(request, (helper) => enterSession(kube, options, session, helper, progress));
 }

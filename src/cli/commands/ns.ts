@@ -1,6 +1,6 @@
 import { buildNsArgv } from '../../agent/argv.js';
 import { ExitGuard } from '../../helper/exit-guard.js';
-import { createPlainProgress } from '../../helper/progress.js';
+import { createCliProgress } from '../progress.js';
 import { withHelper } from '../../helper/run-helper.js';
 import { resolveInspectPod, runAgentCapture } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
@@ -36,7 +36,7 @@ export function validateNsOptions(raw: RawNsArgs, env: NodeJS.ProcessEnv): NsOpt
 /** `kubectl nsdebug ns TARGET`: which namespaces the pod's containers, sandbox and node share. */
 export async function runNsCommand(raw: RawNsArgs): Promise<number> {
   const options = validateNsOptions(raw, process.env);
-  const progress = createPlainProgress({ write: (line) => process.stderr.write(line), quiet: options.quiet });
+  const progress = createCliProgress(options.quiet);
   const guard = new ExitGuard().install();
   try {
     const kube = await createKube(options.kube);

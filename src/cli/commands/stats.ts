@@ -1,6 +1,6 @@
 import { buildStatsArgv } from '../../agent/argv.js';
 import { ExitGuard } from '../../helper/exit-guard.js';
-import { createPlainProgress } from '../../helper/progress.js';
+import { createCliProgress } from '../progress.js';
 import { withHelper } from '../../helper/run-helper.js';
 import { resolveInspectPod, runAgentCapture } from '../../inspect/inspect-target.js';
 import { parseStats, type Stats } from '../../inspect/stats-parse.js';
@@ -56,7 +56,7 @@ export function validateStatsOptions(raw: RawStatsArgs, env: NodeJS.ProcessEnv):
 /** `kubectl nsdebug stats TARGET`: the cgroup's real limits and usage beside what /proc shows inside. */
 export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
   const options = validateStatsOptions(raw, process.env);
-  const progress = createPlainProgress({ write: (line) => process.stderr.write(line), quiet: options.quiet });
+  const progress = createCliProgress(options.quiet);
   const guard = new ExitGuard().install();
   try {
     const kube = await createKube(options.kube);

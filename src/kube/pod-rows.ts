@@ -1,0 +1,42 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ContainerRow, PodRow } from '../ui/types.js';
+import { formatAge } from '../util/duration.js';
+import type { ContainerInfo } from './choose-container.js';
+
+/** The STATUS column as kubectl computes it: the most telling container reason, else the phase. */
+export function podStatusText(pod: V1Pod): string {
+  if (pod.metadata?.deletionTimestamp) return 'Terminating';
+  const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
+  for (const status of statuses) {
+    const reason = status.state?.waiting?.reason ?? (status.state?.terminated && status.state.terminated.exitCode !== 0 ? status.state.terminated.reason : undefined);
+    if (reason && reason !== 'ContainerCreating' && reason !== 'PodInitializing') return reason;
+  }
+  return pod.status?.reason ?? pod.status?.phase ?? 'Unknown';
+}
+
+/** One row of the pod screen, like a line of `kubectl get pods`. */
+export function buildPodRow(pod: V1Pod, now: Date = new Date()): PodRow {
+  const statuses = pod.status?.containerStatuses ?? [];
+  const total = pod.spec?.containers?.length ?? statuses.length;
+  return {
+    namespace: pod.metadata?.namespace ?? '',
+    name: pod.metadata?.name ?? '',
+    ready: `${statuses.filter((s) => s.ready).length}/${total}`,
+    status: podStatusText(pod),
+    restarts: statuses.reduce((sum, s) => sum + (s.restartCount ?? 0), 0),
+    node: pod.spec?.nodeName ?? '',
+    age: formatAge(pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp) : undefined, now),
+  };
+}
+
+export function buildContainerRow(container: ContainerInfo): ContainerRow {
+  return {
+    name: container.name,
+    image: container.image,
+    // A container without status yet is about to be created: waiting, as kubectl shows it.
+    state: container.state === 'unknown' ? 'waiting' : container.state,
+    ...(container.reason ? { reason: container.reason } : {}),
+    restarts: container.restarts,
+    kind: container.kind,
+  };
+}
