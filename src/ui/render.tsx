@@ -44,6 +44,8 @@ export async function runPicker(plan: PickerPlan, options: RunPickerOptions = {}
   let instance: Instance | undefined;
   const onAbort = () => {
     outcome ??= { kind: 'cancelled' };
+    // Erase the screens: the CLI prints why it stopped (e.g. the helper failed).
+    instance?.rerender(<></>);
     instance?.unmount();
   };
   instance = render(
