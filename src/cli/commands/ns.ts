@@ -8,30 +8,7 @@ import { buildNsReport, renderNsJson, renderNsTable, shouldColor } from '../../i
 import { buildPodFacts } from '../../inspect/pod-facts.js';
 import { createKube } from '../../kube/client.js';
 import { listContainers } from '../../kube/choose-container.js';
-import { parseTargetRef, type TargetRef } from '../../kube/target-ref.js';
-import { UserError } from '../errors.js';
-import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from '../debug-options.js';
-
-export interface RawNsArgs extends RawHelperArgs {
-  readonly target?: string | undefined;
-  readonly output?: string | undefined;
-}
-
-export interface NsOptions extends HelperOptions {
-  readonly target: TargetRef;
-  readonly output: 'table' | 'json';
-}
-
-/** Pure: flags + environment -> validated options. */
-export function validateNsOptions(raw: RawNsArgs, env: NodeJS.ProcessEnv): NsOptions {
-  const helper = validateHelperOptions(raw, env);
-  if (raw.target === undefined) throw new UserError('no TARGET given', { hint: 'name a pod, for example kubectl nsdebug ns pod/web' });
-  const target = parseTargetRef(raw.target);
-  if (target.kind === 'node') throw new UserError(`ns inspects a pod, not node/${target.name}`, { hint: 'name a pod or a workload, for example pod/web' });
-  const output = raw.output ?? 'table';
-  if (output !== 'table' && output !== 'json') throw new UserError(`-o/--output "${output}" is not one of table, json`, { hint: 'pick one of those' });
-  return { ...helper, target, output };
-}
+import { validateNsOptions, type RawNsArgs } from '../../inspect/inspect-options.js';
 
 /** `kubectl nsdebug ns TARGET`: which namespaces the pod's containers, sandbox and node share. */
 export async function runNsCommand(raw: RawNsArgs): Promise<number> {
@@ -50,7 +27,11 @@ export async function runNsCommand(raw: RawNsArgs): Promise<number> {
     const nodeName = pod.spec!.nodeName!;
     const dump = await withHelper(
       { kube, options, namespace: options.helperNamespace ?? namespace, nodeName, target: `pod/${namespace}/${pod.metadata!.name!}`, targetName: pod.metadata!.name!, nodeMode: false, progress, guard },
-      (helper) => runAgentCapture(kube, helper, argv),
+      async (helper) => {
+        const text = await runAgentCapture(kube, helper, argv);
+        await progress.done(); // the live progress display leaves the terminal before our output
+        return text;
+      },
     );
     const report = buildNsReport({ pod: pod.metadata!.name!, namespace, node: nodeName, entries: parseNsDump(dump), facts: buildPodFacts(pod) });
     process.stdout.write(options.output === 'json' ? renderNsJson(report) : renderNsTable(report, { color: shouldColor(process.stdout.isTTY, process.env) }));

@@ -8,50 +8,9 @@ import { computeRates, type StatsRates } from '../../inspect/stats-rates.js';
 import { renderStatsLine, renderStatsRates, renderStatsTable } from '../../inspect/stats-render.js';
 import { createKube } from '../../kube/client.js';
 import { planPodSession } from '../../kube/session-plan.js';
-import { parseTargetRef, type TargetRef } from '../../kube/target-ref.js';
-import { UserError } from '../errors.js';
-import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from '../debug-options.js';
-
-export interface RawStatsArgs extends RawHelperArgs {
-  readonly target?: string | undefined;
-  readonly container?: string | undefined;
-  readonly sandbox?: boolean | undefined;
-  readonly output?: string | undefined;
-  readonly watch?: boolean | undefined;
-}
-
-export interface StatsOptions extends HelperOptions {
-  readonly target: TargetRef;
-  readonly container: string | undefined;
-  readonly sandbox: boolean;
-  readonly output: 'table' | 'json';
-  readonly watch: boolean;
-}
+import { validateStatsOptions, type RawStatsArgs, type StatsOptions } from '../../inspect/inspect-options.js';
 
 const WATCH_INTERVAL_MS = 1000;
-
-/** Pure: flags + environment -> validated options. */
-export function validateStatsOptions(raw: RawStatsArgs, env: NodeJS.ProcessEnv): StatsOptions {
-  const helper = validateHelperOptions(raw, env);
-  if (raw.target === undefined) throw new UserError('no TARGET given', { hint: 'name a pod, for example kubectl nsdebug stats pod/web' });
-  const target = parseTargetRef(raw.target);
-  if (target.kind === 'node') throw new UserError(`stats inspects a pod's cgroup, not node/${target.name}`, { hint: 'name a pod or a workload, for example pod/web' });
-  if (raw.container !== undefined && raw.sandbox) throw new UserError('-c/--container and --sandbox exclude each other', { hint: 'drop one of them' });
-  const output = raw.output ?? 'table';
-  if (output !== 'table' && output !== 'json') throw new UserError(`-o/--output "${output}" is not one of table, json`, { hint: 'pick one of those' });
-  const watch = raw.watch ?? false;
-  return {
-    ...helper,
-    // stats sessions are single execs the agent's idle-start watchdog does not
-    // count: while watching, let only --ttl end the helper.
-    idleStartSeconds: watch ? Math.max(helper.idleStartSeconds, helper.ttlSeconds) : helper.idleStartSeconds,
-    target,
-    container: raw.container,
-    sandbox: raw.sandbox ?? false,
-    output,
-    watch,
-  };
-}
 
 /** `kubectl nsdebug stats TARGET`: the cgroup's real limits and usage beside what /proc shows inside. */
 export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
@@ -76,12 +35,15 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
       { kube, options, namespace: options.helperNamespace ?? namespace, nodeName: pod.spec!.nodeName!, target: `pod/${namespace}/${pod.metadata!.name!}`, targetName: pod.metadata!.name!, nodeMode: false, progress, guard },
       async (helper) => {
         const sample = async (): Promise<Stats> => parseStats(await runAgentCapture(kube, helper, argv), name);
+        const first = await sample();
+        const firstAt = Date.now();
+        await progress.done(); // the live progress display leaves the terminal before our output
         if (!options.watch) {
-          const stats = await sample();
+          const stats = first;
           process.stdout.write(options.output === 'json' ? `${JSON.stringify(stats, null, 2)}\n` : renderStatsTable(stats));
           return 0;
         }
-        return watchStats(sample, options);
+        return watchStats({ stats: first, at: firstAt }, sample, options);
       },
     );
   } finally {
@@ -95,7 +57,7 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
  * A terminal gets the table redrawn in place; anything else one line (or one
  * JSON object with -o json) per sample.
  */
-async function watchStats(sample: () => Promise<Stats>, options: StatsOptions): Promise<number> {
+async function watchStats(first: { stats: Stats; at: number }, sample: () => Promise<Stats>, options: StatsOptions): Promise<number> {
   const interactive = process.stdout.isTTY === true && options.output === 'table';
   let closed = false;
   const onError = (): void => {
@@ -106,8 +68,8 @@ async function watchStats(sample: () => Promise<Stats>, options: StatsOptions): 
     let prev: { stats: Stats; at: number } | undefined;
     while (!closed) {
       const started = Date.now();
-      const stats = await sample();
-      const at = Date.now();
+      const stats = prev === undefined ? first.stats : await sample();
+      const at = prev === undefined ? first.at : Date.now();
       const rates: StatsRates | null = prev === undefined ? null : computeRates(prev.stats, stats, (at - prev.at) / 1000);
       prev = { stats, at };
       if (options.output === 'json') {
