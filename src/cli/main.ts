@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CancelledError, UserError, formatError } from './errors.js';
-import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS } from './options.js';
+import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from './options.js';
 
 export const VERSION = packageJson.version;
 
@@ -52,19 +52,13 @@ export function buildCli(args: string[], argv0?: string): Argv {
       const { runNsCommand } = await import('./commands/ns.js');
       process.exitCode = await runNsCommand(argv);
     })
-    .command('stats <target>', 'show the cgroup limits and usage of a container beside what /proc shows inside it', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options({
-      ...INSPECT_OPTIONS,
-      container: { alias: 'c', type: 'string', describe: 'container name (default: as for a session)' },
-      sandbox: { type: 'boolean', default: false, describe: 'the pod sandbox (pause) cgroup instead of a container' },
-      watch: { alias: 'w', type: 'boolean', default: false, describe: 'refresh every second, with rates per second (Ctrl-C to stop)' },
-    }), async (argv) => {
+    .command('stats <target>', 'show the cgroup limits and usage of a container beside what /proc shows inside it', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options(STATS_OPTIONS), async (argv) => {
       const { runStatsCommand } = await import('./commands/stats.js');
       process.exitCode = await runStatsCommand(argv);
     })
     .command('version', 'print the version', (y) => y, () => {
       process.stdout.write(`kubectl-nsdebug v${VERSION}\n`);
-    })
-    ;
+    });
   for (const [command, description] of EXAMPLES) cli = cli.example(command, description);
   return cli
     .version(`v${VERSION}`)

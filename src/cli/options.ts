@@ -40,3 +40,10 @@ export const INSPECT_OPTIONS = {
   ...HELPER_OPTIONS,
   output: { alias: 'o', type: 'string', choices: ['table', 'json'], default: 'table', describe: 'output format' },
 } as const satisfies Record<string, Options>;
+
+export const STATS_OPTIONS = {
+  ...INSPECT_OPTIONS,
+  container: { alias: 'c', type: 'string', describe: 'container name (default: as for a session)' },
+  sandbox: { type: 'boolean', default: false, describe: 'the pod sandbox (pause) cgroup instead of a container' },
+  watch: { alias: 'w', type: 'boolean', default: false, describe: 'refresh every second, with rates per second (Ctrl-C to stop)' },
+} as const satisfies Record<string, Options>;

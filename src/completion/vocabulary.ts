@@ -1,4 +1,4 @@
-import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS } from '../cli/options.js';
+import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../cli/options.js';
 
 /**
  * The words kubectl nsdebug understands, as completion needs them. Flags come
@@ -81,10 +81,8 @@ function mergeFlags(lists: readonly FlagSpec[][]): FlagSpec[] {
 export const FLAGS: readonly FlagSpec[] = mergeFlags([
   buildFlagSpecs(GLOBAL_OPTIONS),
   buildFlagSpecs(DEBUG_OPTIONS, ['run']),
-  buildFlagSpecs(INSPECT_OPTIONS, ['ns', 'stats']),
-  // stats' own flags are declared inline in src/cli/main.ts (importing it would start the CLI).
-  buildFlagSpecs({ container: DEBUG_OPTIONS.container, sandbox: DEBUG_OPTIONS.sandbox }, ['stats']),
-  [{ long: 'watch', short: 'w', commands: ['stats'] }],
+  buildFlagSpecs(INSPECT_OPTIONS, ['ns']),
+  buildFlagSpecs(STATS_OPTIONS, ['stats']),
   [{ long: 'all', commands: ['clean'] }, { long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
 ]);
 
