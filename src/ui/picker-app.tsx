@@ -196,7 +196,8 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
           </Text>
         );
       }
-      return outcome.kind === 'cancelled' ? <Text dimColor>cancelled</Text> : null;
+      // Cancelled or failed: erase the screens; the CLI prints its one line.
+      return null;
     }
   }
 }

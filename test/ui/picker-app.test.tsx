@@ -100,7 +100,7 @@ describe('PickerApp', () => {
     await type(stdin, KEY.escape);
     expect(onPodChosen).toHaveBeenCalledTimes(1);
     await vi.waitFor(() => expect(onDone).toHaveBeenCalledWith({ kind: 'cancelled' }));
-    expect(lastFrame()).toBe('cancelled');
+    expect(lastFrame()).toBe('');
   });
 
   it('q cancels while containers are still loading; their late arrival changes nothing', async () => {
