@@ -6,7 +6,9 @@
 // - `useKeys` keeps one stable subscription that calls the latest handler;
 // - inside a `KeyRouter` (the picker flow) there is exactly one subscription for
 //   the whole flow: raw mode stays on from the first screen to the last, and the
-//   screen rendered last receives the keys.
+//   screen rendered last receives the keys;
+// - a chunk of several keys (typed fast, pasted, or sent at once by tmux) arrives
+//   from Ink as one string: it is split into single keys, so "j\r" moves then selects.
 import { useInput } from 'ink';
 import type { Key } from 'ink';
 import { createContext, useCallback, useContext, useEffect, useRef } from 'react';
@@ -29,7 +31,9 @@ export function useKeys(handler: KeyHandler): void {
   const router = useContext(KeyRouterContext);
   const latest = useRef(handler);
   latest.current = handler;
-  const stable = useCallback((input: string, key: Key) => latest.current(input, key), []);
+  const stable = useCallback((input: string, key: Key) => {
+    for (const [i, k] of splitKeys(input, key)) latest.current(i, k);
+  }, []);
   // Claimed during render, so a screen gets keys from its first frame on.
   if (router !== undefined) router.current = stable;
   useEffect(
@@ -39,4 +43,19 @@ export function useKeys(handler: KeyHandler): void {
     [router, stable],
   );
   useInput(stable, { isActive: router === undefined });
+}
+
+/** Splits a multi-character chunk into the keys it holds; anything else passes through as is. */
+export function splitKeys(input: string, key: Key): Array<readonly [string, Key]> {
+  const chars = Array.from(input);
+  if (chars.length <= 1 || key.ctrl || key.meta) return [[input, key]];
+  const blank = Object.fromEntries(Object.entries(key).map(([name, value]) => [name, typeof value === 'boolean' ? false : value])) as Key;
+  return chars.map((c) => {
+    if (c === '\r' || c === '\n') return ['', { ...blank, return: true }] as const;
+    if (c === '\u007f') return ['', { ...blank, delete: true }] as const;
+    if (c === '\b') return ['', { ...blank, backspace: true }] as const;
+    if (c === '\t') return ['', { ...blank, tab: true }] as const;
+    if (c === '\u0003') return ['c', { ...blank, ctrl: true }] as const;
+    return [c, { ...blank, shift: /[A-Z]/.test(c) }] as const;
+  });
 }

@@ -178,3 +178,30 @@ describe('runPicker', () => {
     await rejected;
   });
 });
+
+describe('keys arriving in one chunk (fast typing, paste, tmux send-keys)', () => {
+  it('are split: "j\\r" moves then selects', async () => {
+    const onDone = vi.fn<(o: PickerOutcome) => void>();
+    const onPodChosen = vi.fn();
+    const { stdin } = render(
+      <PickerApp
+        plan={{ pod: { choose: [pod('web'), pod('db'), pod('dbx')], title: 'Pods' }, container: () => ({ known: { kind: 'sandbox' } }), namespaces: {}, onPodChosen }}
+        onDone={onDone}
+      />,
+    );
+    await type(stdin, 'j\r');
+    expect(onPodChosen).toHaveBeenCalledWith({ namespace: 'default', name: 'db' });
+  });
+
+  it('a pasted filter with enter selects the match', async () => {
+    const onPodChosen = vi.fn();
+    const { stdin } = render(
+      <PickerApp
+        plan={{ pod: { choose: [pod('web'), pod('db'), pod('cache')], title: 'Pods' }, container: () => ({ known: { kind: 'sandbox' } }), namespaces: {}, onPodChosen }}
+        onDone={() => {}}
+      />,
+    );
+    await type(stdin, '/cac\r');
+    expect(onPodChosen).toHaveBeenCalledWith({ namespace: 'default', name: 'cache' });
+  });
+});
