@@ -24,8 +24,14 @@ export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
 export interface ProgressReporter {
   /** A new phase, with an optional detail (pod name, node, image). */
   phase(name: Phase, detail?: string): void;
-  /** A kubelet/scheduler event or note, as it arrives. */
+  /** A kubelet/scheduler event, as it arrives: shown among the recent lines, gone after `done`. */
   event(message: string): void;
+  /**
+   * A line that must stay (which container was taken, a sandbox fallback, a warning).
+   * While the live display runs, write to stderr only through here: a direct write
+   * would be erased by the next frame. (Optional so test doubles can leave it out.)
+   */
+  note?(message: string): void;
   /** The helper is ready: clears the live display, leaving one summary line. */
   done(): Promise<void>;
   /** Stops the display with a short failure phrase; the CLI still prints its own `error:` line. */
@@ -62,6 +68,7 @@ export async function createProgressReporter(options: ProgressReporterOptions): 
 export class QuietProgressReporter implements ProgressReporter {
   phase(): void {}
   event(): void {}
+  note(): void {}
   async done(): Promise<void> {}
   async fail(): Promise<void> {}
 }
@@ -90,6 +97,10 @@ export class PlainProgressReporter implements ProgressReporter {
 
   event(message: string): void {
     this.#line(`  event: ${message}`);
+  }
+
+  note(message: string): void {
+    if (!this.#ended) this.#stream.write(`nsdebug: ${sanitizeLine(message)}\n`);
   }
 
   async done(): Promise<void> {

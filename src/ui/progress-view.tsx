@@ -1,6 +1,6 @@
 // The live progress display: a spinner naming the phase, the elapsed time, and the
 // most recent events. It only draws a snapshot; render.tsx feeds it updates.
-import { Box, Text } from 'ink';
+import { Box, Static, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import { formatElapsed, PHASE_LABELS } from './progress-reporter.js';
 import type { Phase } from './progress-reporter.js';
@@ -11,6 +11,8 @@ export interface ProgressSnapshot {
   readonly detail?: string;
   /** Most recent last; the view shows the last `maxEvents`. */
   readonly events: readonly string[];
+  /** Lines that stay on screen above the live area (choices made, fallbacks); optional for callers that have none. */
+  readonly notes?: readonly string[];
   /** Clock reading when progress started. */
   readonly startedAt: number;
   readonly outcome?: { readonly kind: 'done'; readonly at: number } | { readonly kind: 'failed'; readonly at: number; readonly message: string };
@@ -39,16 +41,31 @@ export function ProgressView({ snapshot, clock, maxEvents = 5, tickMs = 80 }: Pr
 
   const { outcome } = snapshot;
   const elapsed = formatElapsed((outcome?.at ?? clock()) - snapshot.startedAt);
+  // Static prints each note once, permanently, above whatever the live area shows.
+  const notes = (
+    <Static items={[...(snapshot.notes ?? [])]}>
+      {(note, i) => (
+        <Text key={i} wrap="truncate-end">
+          {sanitizeLine(note)}
+        </Text>
+      )}
+    </Static>
+  );
+  // The same tree shape in every state: a remounted Static would print its notes again.
   if (outcome?.kind === 'done') {
     return (
-      <Text>
-        <Text color={color('green')}>✓</Text> ready <Text dimColor>({elapsed})</Text>
-      </Text>
+      <Box flexDirection="column">
+        {notes}
+        <Text>
+          <Text color={color('green')}>✓</Text> ready <Text dimColor>({elapsed})</Text>
+        </Text>
+      </Box>
     );
   }
   const label = snapshot.phase === undefined ? 'starting' : PHASE_LABELS[snapshot.phase];
   return (
     <Box flexDirection="column">
+      {notes}
       <Text wrap="truncate-end">
         {outcome?.kind === 'failed' ? <Text color={color('red')}>✗</Text> : <Text color={color('cyan')}>{SPINNER[frame % SPINNER.length]}</Text>}{' '}
         {outcome?.kind === 'failed' ? sanitizeLine(outcome.message) : label}

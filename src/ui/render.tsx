@@ -84,7 +84,7 @@ export interface InkProgressOptions {
 /** The live progress display (stderr is a terminal). Use createProgressReporter rather than this. */
 export function startInkProgress(options: InkProgressOptions): ProgressReporter {
   const clock = options.clock ?? (() => performance.now());
-  let snapshot: ProgressSnapshot = { phase: undefined, events: [], startedAt: clock() };
+  let snapshot: ProgressSnapshot = { phase: undefined, events: [], notes: [], startedAt: clock() };
   const view = () => (
     <ColorProvider enabled={!options.noColor}>
       <ProgressView snapshot={snapshot} clock={clock} {...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {})} />
@@ -108,6 +108,7 @@ export function startInkProgress(options: InkProgressOptions): ProgressReporter 
   return {
     phase: (name: Phase, detail?: string) => update({ ...snapshot, phase: name, detail }),
     event: (message: string) => update({ ...snapshot, events: [...snapshot.events.slice(-19), message] }),
+    note: (message: string) => update({ ...snapshot, notes: [...(snapshot.notes ?? []), message] }),
     done: () => end({ kind: 'done', at: clock() }),
     fail: (message: string) => end({ kind: 'failed', at: clock(), message }),
   };

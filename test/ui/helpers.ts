@@ -92,3 +92,25 @@ export class FakeTtyStdout extends EventEmitter {
     return this.output.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
   }
 }
+
+/**
+ * What a terminal shows after `output`: a minimal emulator for the sequences Ink's
+ * log-update uses (erase line, cursor up, column 0, newline); other escapes are dropped.
+ */
+export function screenAfter(output: string): string[] {
+  const lines: string[] = [''];
+  let row = 0;
+  // eslint-disable-next-line no-control-regex
+  const tokens = output.match(/\u001B\[[0-9;?]*[A-Za-z]|\r\n|\n|\r|[^\u001B\r\n]+/g) ?? [];
+  for (const t of tokens) {
+    if (t === '\u001B[2K') lines[row] = '';
+    else if (/^\u001B\[\d*A$/.test(t)) row = Math.max(0, row - Number(t.slice(2, -1) || 1));
+    else if (t === '\r\n' || t === '\n') {
+      row++;
+      lines[row] ??= '';
+    } else if (t.startsWith('\u001B') || t === '\r') continue;
+    else lines[row] = (lines[row] ?? '') + t;
+  }
+  while (lines.length > 0 && lines.at(-1) === '') lines.pop();
+  return lines;
+}

@@ -4,7 +4,7 @@ import { PickerApp } from '../../src/ui/picker-app.js';
 import type { PickerOutcome } from '../../src/ui/picker-app.js';
 import { runPicker } from '../../src/ui/render.js';
 import type { ContainerRow, PickerPlan } from '../../src/ui/types.js';
-import { FakeTtyStdin, FakeTtyStdout, KEY, pod, tick, type } from './helpers.js';
+import { FakeTtyStdin, FakeTtyStdout, KEY, pod, screenAfter, tick, type } from './helpers.js';
 
 afterEach(() => cleanup());
 
@@ -148,7 +148,7 @@ describe('runPicker', () => {
     expect(stdin.rawModes.at(-1)).toBe(false);
     expect(stdin.refs).toBe(0);
     expect(stdin.listenerCount('readable')).toBe(0);
-    expect(stdout.plain()).toContain('✓ kubectl nsdebug pod/db -c sidecar --ns net');
+    expect(screenAfter(stdout.output)).toEqual(['✓ kubectl nsdebug pod/db -c sidecar --ns net']);
   });
 
   it('Ctrl-C and an abort signal both resolve as cancelled', async () => {
@@ -159,11 +159,15 @@ describe('runPicker', () => {
     await expect(first).resolves.toBe('cancelled');
     expect(stdin.rawModes.at(-1)).toBe(false);
 
+    expect(screenAfter((io.stdout as unknown as FakeTtyStdout).output)).toEqual([]);
+
     const abort = new AbortController();
-    const second = runPicker(plan, { ...io, stdin: new FakeTtyStdin() as unknown as NodeJS.ReadStream, signal: abort.signal });
-    await tick();
+    const stdout = new FakeTtyStdout();
+    const second = runPicker(plan, { stdin: new FakeTtyStdin() as unknown as NodeJS.ReadStream, stdout: stdout as unknown as NodeJS.WriteStream, signal: abort.signal });
+    await vi.waitFor(() => expect(stdout.plain()).toContain('Pods'));
     abort.abort();
     await expect(second).resolves.toBe('cancelled');
+    expect(screenAfter(stdout.output)).toEqual([]);
   });
 
   it('rejects with the error of failed container data', async () => {

@@ -5,7 +5,7 @@ import { createProgressReporter, PlainProgressReporter } from '../../src/ui/prog
 import { ProgressView } from '../../src/ui/progress-view.js';
 import { startInkProgress } from '../../src/ui/render.js';
 import { isNoColor } from '../../src/ui/theme.js';
-import { FakeTtyStdout } from './helpers.js';
+import { FakeTtyStdout, screenAfter } from './helpers.js';
 
 afterEach(() => cleanup());
 
@@ -80,7 +80,7 @@ describe('createProgressReporter', () => {
     expect(tty.plain()).toContain('Pulling: Pulling image "busybox:1.36"');
     advance(1000);
     await r.done();
-    expect(tty.plain()).toMatch(/✓ ready \(2\.2s\)\n?$/);
+    expect(screenAfter(tty.output)).toEqual(['✓ ready (2.2s)']);
     const written = tty.output.length;
     r.event('after done');
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -133,5 +133,27 @@ describe('isNoColor', () => {
     expect(isNoColor({ NO_COLOR: '1' })).toBe(true);
     expect(isNoColor({ NO_COLOR: '' })).toBe(false);
     expect(isNoColor({})).toBe(false);
+  });
+});
+
+describe('notes', () => {
+  it('stay on screen above the live area, and after done', async () => {
+    const tty = new FakeTtyStdout();
+    const r = startInkProgress({ stream: tty as unknown as NodeJS.WriteStream, noColor: true, tickMs: 0 });
+    r.phase('starting');
+    r.event('Pulled: image present');
+    r.note?.('warning: app is CrashLoopBackOff: entering the pod sandbox (net, uts, ipc)');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await r.done();
+    expect(screenAfter(tty.output)).toEqual([
+      'warning: app is CrashLoopBackOff: entering the pod sandbox (net, uts, ipc)',
+      expect.stringMatching(/^✓ ready \(\d+\.\ds\)$/),
+    ]);
+  });
+
+  it('plain: one line, no elapsed time', () => {
+    const out = collect();
+    new PlainProgressReporter(out.stream, () => 0).note?.('took container app (default-container annotation)');
+    expect(out.text()).toBe('nsdebug: took container app (default-container annotation)\n');
   });
 });
