@@ -90,3 +90,5 @@ export async function main(args: string[]): Promise<void> {
 }
 
 await main(process.argv.slice(2));
+// The work is done: a socket a library forgot to close must not keep the CLI alive.
+setTimeout(() => process.exit(), 200).unref();

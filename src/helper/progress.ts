@@ -51,10 +51,11 @@ export function createProgress({ stream, quiet, createReporter }: ProgressOption
   return {
     phase: (phase, detail) => run((r) => r?.phase(phase, detail), true),
     event: (message) => run((r) => r?.event(message), true),
+    // Notes and warnings must stay on screen: the reporter's note() keeps them above its live lines.
     note: (message) => {
-      if (!quiet) run((r) => (r ? r.event(message) : void line(message)), false);
+      if (!quiet) run((r) => (r?.note ? r.note(message) : void line(message)), false);
     },
-    warn: (message) => run((r) => (r && !quiet ? r.event(`warning: ${message}`) : void line(`warning: ${message}`)), false),
+    warn: (message) => run((r) => (r?.note && !quiet ? r.note(`warning: ${message}`) : void line(`warning: ${message}`)), false),
     hold: () => {
       held ??= [];
     },

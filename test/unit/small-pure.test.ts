@@ -110,6 +110,7 @@ describe('progress', () => {
     const reporter = {
       phase: (name: string, detail?: string) => void calls.push(`phase ${name}${detail ? ` ${detail}` : ''}`),
       event: (message: string) => void calls.push(`event ${message}`),
+      note: (message: string) => void calls.push(`note ${message}`),
       done: async () => void calls.push('done'),
       fail: async (message: string) => void calls.push(`fail ${message}`),
     };
@@ -127,7 +128,7 @@ describe('progress', () => {
     progress.warn('sandbox instead');
     await progress.done();
     expect(lines).toEqual(['nsdebug: using pod web-1\n']);
-    expect(calls).toEqual(['phase creating helper x', 'event Pulled', 'event warning: sandbox instead', 'done']);
+    expect(calls).toEqual(['phase creating helper x', 'event Pulled', 'note warning: sandbox instead', 'done']);
   });
 
   it('holds everything while the picker shows, and prints warnings even when quiet', async () => {

@@ -71,6 +71,8 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
   const { runPicker } = await import('../../ui/render.js');
   const podStep = await buildPodStep(kube, options, options.target);
   const abort = new AbortController();
+  // Ends the helper's start-up watches when the picker is cancelled or fails, or the process would stay alive.
+  const stopWaiting = new AbortController();
   let failure: unknown;
   const failWith = (error: unknown) => {
     failure ??= error;
@@ -102,7 +104,7 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
       return startHelper(req, await prepareHelper(req));
     });
     running = helper.then(async (started) => {
-      await waitHelperRunning(kube, await started.created, { timeoutMs: options.timeoutSeconds * 1000, progress });
+      await waitHelperRunning(kube, await started.created, { timeoutMs: options.timeoutSeconds * 1000, progress, signal: stopWaiting.signal });
       return started.ref;
     });
     running.catch(failWith);
@@ -130,7 +132,6 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
     if (failure) throw failure;
     if (result === 'cancelled') throw new CancelledError();
     progress.release();
-    progress.note(`equivalent: ${result.command}`);
     const pod = await resolveChosenPod(result.pod);
     const fellBack = result.container.kind === 'sandbox' ? result.container.instead : undefined;
     const chosenTools = result.tools;
@@ -149,6 +150,7 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
     const ref = await running!;
     return await enterSession(kube, { ...options, tools: chosenTools }, session, ref, progress);
   } finally {
+    stopWaiting.abort();
     progress.release();
     // Cancelled, failed or done: the helper goes, even if it was still being created.
     const started = await helper?.catch(() => undefined);
