@@ -19,6 +19,12 @@ afterAll(async () => {
   await deletePod(target);
 });
 
+/** This file's helpers whose container still runs. */
+async function runningHelpers(): Promise<string[]> {
+  const mine = new Set(await helperPods([target]));
+  return (await runningHelperPods()).filter((name) => mine.has(`default/${name.replace(/^pod\//, '')}`));
+}
+
 async function helperPhase(name: string): Promise<string | undefined> {
   const out = await kubectl(['get', 'pods', '-A', '-l', 'app.kubernetes.io/managed-by=kubectl-nsdebug', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase} {.status.reason}{"\\n"}{end}']);
   return out.split('\n').find((line) => line.startsWith(name));
@@ -30,13 +36,13 @@ describe.each([
   ['SIGHUP', 129],
 ] as const)('%s during a session', (signal, status) => {
   it(`deletes the helper and exits ${status}`, async () => {
-    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`]);
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--no-pick']);
     try {
       await term.waitForScreen(/# $/m, 60_000);
-      expect(await helperPods()).toHaveLength(1);
+      expect(await helperPods([target])).toHaveLength(1);
       process.kill(await term.pid(), signal);
       expect(await term.waitForExit(20_000)).toBe(status);
-      expect(await helperPods()).toEqual([]);
+      expect(await helperPods([target])).toEqual([]);
       // The terminal is handed back in cooked mode with echo.
     } finally {
       await term.kill();
@@ -46,12 +52,12 @@ describe.each([
 
 describe('Ctrl-C while the helper starts', () => {
   it('deletes the helper and exits 130', async () => {
-    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`]);
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--no-pick']);
     try {
       await term.waitForScreen(/creating/, 30_000);
       await term.keys('C-c');
       expect(await term.waitForExit(20_000)).toBe(130);
-      expect(await helperPods()).toEqual([]);
+      expect(await helperPods([target])).toEqual([]);
     } finally {
       await term.kill();
     }
@@ -60,14 +66,14 @@ describe('Ctrl-C while the helper starts', () => {
 
 describe('a client killed with SIGKILL', () => {
   it('leaves no running helper once the idle watchdog has fired', async () => {
-    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--idle-timeout', '2s']);
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--no-pick', '--idle-timeout', '2s']);
     try {
       await term.waitForScreen(/# $/m, 60_000);
-      const [helper] = await helperPods();
+      const [helper] = await helperPods([target]);
       expect(helper).toBeDefined();
       process.kill(await term.pid(), 'SIGKILL');
       // The pty closes, the remote shell gets SIGHUP, the agent sees no session for 2 s and exits.
-      await waitFor('the helper to stop running', async () => ((await runningHelperPods()).length === 0 ? true : undefined), 45_000, 500);
+      await waitFor('the helper to stop running', async () => ((await runningHelpers()).length === 0 ? true : undefined), 45_000, 500);
       const line = await helperPhase(helper!.split('/')[1]!);
       expect(line).toMatch(/ Succeeded/);
     } finally {
@@ -78,16 +84,19 @@ describe('a client killed with SIGKILL', () => {
   it('is stopped by the kubelet at --ttl when a session never ends', async () => {
     // A non-interactive session whose remote process outlives the client: only the deadline stops it.
     const child = execFile('kubectl', ['nsdebug', `pod/${target}`, '--ttl', '8s', '--ns', 'uts', '--', 'sleep', '600'], { env: process.env });
-    const helper = await waitFor('the helper to run', async () => (await runningHelperPods())[0], 60_000, 250);
+    const helper = await waitFor('the helper to run', async () => (await helperPods([target]))[0], 60_000, 250);
+    const [helperNs, helperName] = helper.split('/') as [string, string];
     await waitFor('the session to start', async () => {
-      const out = await kubectl(['get', helper.replace(/^pod\//, 'pod/'), '-o', 'jsonpath={.status.phase}']).catch(() => '');
+      const out = await kubectl(['get', 'pod', helperName, '-n', helperNs, '-o', 'jsonpath={.status.phase}']).catch(() => '');
       return out === 'Running' ? true : undefined;
     });
+    // Give the exec a moment to start the remote sleep before the client dies.
+    await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGKILL');
     const started = Date.now();
-    await waitFor('the deadline to stop the helper', async () => ((await runningHelperPods()).length === 0 ? true : undefined), 60_000, 500);
+    await waitFor('the deadline to stop the helper', async () => ((await runningHelpers()).length === 0 ? true : undefined), 60_000, 500);
     expect(Date.now() - started).toBeLessThan(60_000);
-    const line = await helperPhase(helper.replace(/^pod\//, ''));
+    const line = await helperPhase(helperName);
     expect(line).toMatch(/ Failed DeadlineExceeded/);
   });
 
@@ -97,6 +106,6 @@ describe('a client killed with SIGKILL', () => {
     const cleaned = await nsdebug(['clean', '-A']);
     expect(cleaned.code).toBe(0);
     expect(cleaned.stdout).toMatch(/deleted/);
-    expect(await helperPods()).toEqual([]);
+    expect(await helperPods([target])).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ const rbacNs = uniqueName('err-rbac');
 const fakeLinuxNode = uniqueName('fake-linux');
 const fakeWindowsNode = uniqueName('fake-windows');
 const stuck = uniqueName('err-stuck');
+const TARGETS = [web, done, unscheduled, stuck, 'target', 'victim'];
 
 function fakeNode(name: string, os: string): Record<string, unknown> {
   return { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/os': os, [E2E_LABEL.key]: E2E_LABEL.value } } };
@@ -51,7 +52,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  expect(await helperPods()).toEqual([]);
+  expect(await helperPods(TARGETS)).toEqual([]);
 });
 
 /** The contract for every failure: non-zero, exactly one line on stderr, starting with "error:". */

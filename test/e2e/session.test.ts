@@ -8,6 +8,7 @@ import { helperPods, nsdebug, TerminalSession, waitFor } from './helpers/nsdebug
 const web = uniqueName('web');
 const duo = uniqueName('duo');
 const crashy = uniqueName('crashy');
+const TARGETS = [web, duo, crashy];
 let webPod: PodJson;
 let crashyPod: PodJson;
 
@@ -47,7 +48,7 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  expect(await helperPods()).toEqual([]);
+  expect(await helperPods(TARGETS)).toEqual([]);
 });
 
 describe('kubectl nsdebug pod/x -- COMMAND', () => {
@@ -129,7 +130,7 @@ describe('kubectl nsdebug pod/x -- COMMAND', () => {
 
 describe('an interactive session in a real terminal', () => {
   it('answers hostname, follows the window size, and exits with the shell\'s status', async () => {
-    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${web}`], { width: 100, height: 30 });
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${web}`, '--no-pick'], { width: 100, height: 30 });
     try {
       await term.waitForScreen(/# $/m, 60_000);
       await term.type('hostname\r');

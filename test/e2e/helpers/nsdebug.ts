@@ -10,10 +10,20 @@ export function nsdebug(args: readonly string[], options: RunOptions = {}): Prom
   return kubectlResult(['nsdebug', ...args], { timeoutMs: 90_000, ...options });
 }
 
-/** Names of helper pods that exist in any namespace (any phase). */
-export async function helperPods(): Promise<string[]> {
-  const out = await kubectl(['get', 'pods', '-A', '-l', HELPER_SELECTOR, '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
-  return out.split('\n').filter(Boolean);
+/**
+ * Helper pods that exist in any namespace (any phase), as NAMESPACE/NAME; with
+ * `targets`, only those whose target pod is one of these names (so test files
+ * run side by side on one cluster don't see each other's helpers).
+ */
+export async function helperPods(targets?: readonly string[]): Promise<string[]> {
+  const out = await kubectl(['get', 'pods', '-A', '-l', HELPER_SELECTOR, '-o',
+    'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.metadata.annotations.nsdebug\\.dev/target}{"\\n"}{end}']);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ') as [string, string | undefined])
+    .filter(([, target]) => !targets || targets.includes((target ?? '').split('/').pop() ?? ''))
+    .map(([name]) => name);
 }
 
 /** Helper pods whose container still runs. */
