@@ -1,4 +1,5 @@
 import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../cli/options.js';
+import { KIND_ALIASES as TARGET_KIND_ALIASES } from '../kube/target-ref.js';
 
 /**
  * The words kubectl nsdebug understands, as completion needs them. Flags come
@@ -96,16 +97,8 @@ export const TARGET_KINDS: readonly TargetKind[] = [
   'pod', 'deployment', 'statefulset', 'daemonset', 'replicaset', 'job', 'node',
 ];
 
-/** Spellings accepted before the slash (as src/kube/target-ref.ts accepts them). */
-export const KIND_ALIASES: Readonly<Record<string, TargetKind>> = {
-  pod: 'pod', pods: 'pod', po: 'pod',
-  deployment: 'deployment', deployments: 'deployment', deploy: 'deployment',
-  statefulset: 'statefulset', statefulsets: 'statefulset', sts: 'statefulset',
-  daemonset: 'daemonset', daemonsets: 'daemonset', ds: 'daemonset',
-  replicaset: 'replicaset', replicasets: 'replicaset', rs: 'replicaset',
-  job: 'job', jobs: 'job',
-  node: 'node', nodes: 'node', no: 'node',
-};
+/** Spellings accepted before the slash: the CLI's own table. */
+export const KIND_ALIASES: Readonly<Record<string, TargetKind>> = TARGET_KIND_ALIASES;
 
 export function findFlag(word: string): FlagSpec | undefined {
   if (word.startsWith('--')) return FLAGS.find((flag) => flag.long === word.slice(2));

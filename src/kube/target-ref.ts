@@ -9,7 +9,8 @@ export interface TargetRef {
   readonly name: string;
 }
 
-const KIND_ALIASES: Record<string, TargetKind> = {
+/** Spellings accepted before the slash, as kubectl accepts them. */
+export const KIND_ALIASES: Readonly<Record<string, TargetKind>> = {
   pod: 'pod', pods: 'pod', po: 'pod',
   deployment: 'deployment', deployments: 'deployment', deploy: 'deployment',
   statefulset: 'statefulset', statefulsets: 'statefulset', sts: 'statefulset',
