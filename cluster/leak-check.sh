@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Checks that no trace of the local cluster is left on the machine: no process
+# (components, shims, pod processes), no mount, no network interface, no
+# iptables chain, no pod cgroup, no state. Prints one line per check and exits 1
+# if any of them found something.
+# usage: leak-check.sh [BASELINE_LINKS_FILE]   (interfaces present before cluster:up)
+#        leak-check.sh --in-cluster
+#   The second form is for a cluster that stays up: it checks that no object the
+#   e2e tests made (label nsdebug.dev/e2e=true) and no helper pod of the plugin
+#   (app.kubernetes.io/managed-by=kubectl-nsdebug) remains, waiting up to 60 s
+#   for deletions in progress.
+set -euo pipefail
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+
+if [[ ${1:-} == --in-cluster ]]; then
+  k=(kubectl --kubeconfig="$KUBECONFIG_OUT" --request-timeout=10s)
+  left=""
+  for _ in $(seq 60); do
+    left=$("${k[@]}" get namespaces,pods -A -l nsdebug.dev/e2e=true -o name 2>&1 &&
+      "${k[@]}" get pods -A -l app.kubernetes.io/managed-by=kubectl-nsdebug -o name 2>&1) || left="kubectl failed: $left"
+    [[ -z $left ]] && break
+    sleep 1
+  done
+  if [[ -z $left ]]; then
+    echo "leak-check: cluster     ok (no e2e object, no helper pod)"
+    exit 0
+  fi
+  echo "leak-check: cluster     LEAK: $(tr '\n' ' ' <<<"$left")"
+  exit 1
+fi
+
+baseline=${1:-}
+leaks=0
+report() { # CHECK FOUND...
+  local check=$1
+  shift
+  if (($# == 0)); then
+    printf 'leak-check: %-11s ok\n' "$check"
+  else
+    printf 'leak-check: %-11s LEAK: %s\n' "$check" "$*"
+    leaks=1
+  fi
+}
+
+procs=()
+for d in /proc/[0-9]*; do
+  pid=${d#/proc/}
+  [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+  if grep -qsF -- "$STATE" "$d/cmdline" || grep -qs ':/kubepods' "$d/cgroup"; then
+    procs+=("$pid($(tr '\0' ' ' <"$d/cmdline" 2>/dev/null | cut -c1-60))")
+  fi
+done
+report processes "${procs[@]}"
+
+mapfile -t mounts < <(grep -F -- "$STATE" /proc/self/mountinfo | awk '{print $5}')
+report mounts "${mounts[@]}"
+
+mapfile -t links < <(cluster_links)
+if [[ -n $baseline && -f $baseline ]]; then
+  # Any veth that was not there before the cluster came up.
+  while read -r veth; do
+    grep -qx -- "$veth" "$baseline" || links+=("$veth")
+  done < <(ip -o link show type veth | awk -F': ' '{sub(/@.*/, "", $2); print $2}')
+fi
+report interfaces "${links[@]}"
+
+mapfile -t chains < <(cluster_iptables_chains | tr ' ' ':')
+report iptables "${chains[@]}"
+
+mapfile -t cgroups < <(find /sys/fs/cgroup -maxdepth 2 -name 'kubepods*' -type d 2>/dev/null)
+report cgroups "${cgroups[@]}"
+
+state=()
+[[ -e $STATE ]] && state+=("$STATE")
+while IFS= read -r link; do state+=("$link"); done < <(find /var/log/containers -maxdepth 1 -lname "$STATE/*" 2>/dev/null)
+[[ -e $KUBECONFIG_OUT ]] && state+=("$KUBECONFIG_OUT")
+report state "${state[@]}"
+
+exit "$leaks"
