@@ -3,7 +3,7 @@
 // beside what the container itself sees.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyPod, deletePod, execInPod, kubectl, uniqueName, waitPodRunning, E2E_IMAGE, E2E_LABEL, NODE_NAME, type PodJson } from './helpers/cluster.js';
-import { helperPods, nsdebug } from './helpers/nsdebug.js';
+import { HELPER_SELECTOR, nsdebug } from './helpers/nsdebug.js';
 
 interface Container {
   name: string;
@@ -95,9 +95,18 @@ afterAll(async () => {
   await Promise.all([limited, unlimited, duo, sharer, hostnet].map((n) => deletePod(n)));
 });
 
+/** Helper pods (any phase) whose target is one of this file's pods: other suites may run helpers of their own. */
+async function ourHelpers(): Promise<string[]> {
+  const list = JSON.parse(await kubectl(['get', 'pods', '-A', '-l', HELPER_SELECTOR, '-o', 'json'])) as {
+    items: Array<{ metadata: { namespace: string; name: string; annotations?: Record<string, string> } }>;
+  };
+  const ours = new Set([limited, unlimited, duo, sharer, hostnet].map((n) => `pod/default/${n}`));
+  return list.items.filter((p) => ours.has(p.metadata.annotations?.['nsdebug.dev/target'] ?? '')).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+}
+
 afterEach(async () => {
   // Every command removes its helper on the way out.
-  expect(await helperPods()).toEqual([]);
+  expect(await ourHelpers()).toEqual([]);
 });
 
 describe('kubectl nsdebug stats', () => {
