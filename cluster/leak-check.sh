@@ -4,26 +4,33 @@
 # iptables chain, no pod cgroup, no state. Prints one line per check and exits 1
 # if any of them found something.
 # usage: leak-check.sh [BASELINE_LINKS_FILE]   (interfaces present before cluster:up)
-#        leak-check.sh --in-cluster
+#        leak-check.sh --in-cluster [SINCE]
 #   The second form is for a cluster that stays up: it checks that no object the
 #   e2e tests made (label nsdebug.dev/e2e=true) and no helper pod of the plugin
-#   (app.kubernetes.io/managed-by=kubectl-nsdebug) remains, waiting up to 60 s
-#   for deletions in progress.
+#   (app.kubernetes.io/managed-by=kubectl-nsdebug) created since SINCE (RFC 3339
+#   UTC, default: ever) remains, waiting up to 60 s for deletions in progress.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 if [[ ${1:-} == --in-cluster ]]; then
+  since=${2:-1970-01-01T00:00:00Z}
   k=(kubectl --kubeconfig="$KUBECONFIG_OUT" --request-timeout=10s)
+  fmt='{range .items[*]}{.kind}/{.metadata.namespace}/{.metadata.name} {.metadata.creationTimestamp}{"\n"}{end}'
+  # Objects created since $since (RFC 3339 UTC: compares as text).
+  leftovers() {
+    { "${k[@]}" get namespaces,pods -A -l nsdebug.dev/e2e=true -o jsonpath="$fmt" &&
+      "${k[@]}" get pods -A -l app.kubernetes.io/managed-by=kubectl-nsdebug -o jsonpath="$fmt"; } |
+      awk -v since="$since" '$2 >= since {print $1}' | sort -u
+  }
   left=""
   for _ in $(seq 60); do
-    left=$("${k[@]}" get namespaces,pods -A -l nsdebug.dev/e2e=true -o name 2>&1 &&
-      "${k[@]}" get pods -A -l app.kubernetes.io/managed-by=kubectl-nsdebug -o name 2>&1) || left="kubectl failed: $left"
+    left=$(leftovers 2>&1) || left="kubectl failed: $left"
     [[ -z $left ]] && break
     sleep 1
   done
   if [[ -z $left ]]; then
-    echo "leak-check: cluster     ok (no e2e object, no helper pod)"
+    echo "leak-check: cluster     ok (no e2e object, no helper pod created since $since)"
     exit 0
   fi
   echo "leak-check: cluster     LEAK: $(tr '\n' ' ' <<<"$left")"

@@ -57,6 +57,8 @@ else
 fi
 
 if ((cluster_ok)); then
+  # Second precision: back off one second so nothing this run made is missed.
+  e2e_since=$(date -u -d '1 second ago' +%Y-%m-%dT%H:%M:%SZ)
   step e2e npx vitest run --project e2e
 else
   results+=("FAILED e2e (not run: the cluster did not come up; see above)")
@@ -67,7 +69,7 @@ if ((brought_up)); then
   step cluster:down bash cluster/down.sh
   step leak-check bash cluster/leak-check.sh "$baseline"
 elif ((cluster_ok)); then
-  step leak-check bash cluster/leak-check.sh --in-cluster
+  step leak-check bash cluster/leak-check.sh --in-cluster "$e2e_since"
 fi
 
 printf '\n=== npm test summary\n'
