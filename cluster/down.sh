@@ -81,6 +81,11 @@ for dir in /sys/fs/cgroup/kubepods /sys/fs/cgroup/*/kubepods; do
   if [[ -d $dir ]]; then find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
 done
 
+# The kubelet's device-plugin socket ignores --root-dir: remove it, and its
+# directories only if nothing else is in them.
+rm -f /var/lib/kubelet/device-plugins/kubelet.sock
+rmdir /var/lib/kubelet/device-plugins /var/lib/kubelet 2>/dev/null || true
+
 # The kubelet links each container's log (kept under $STATE) from /var/log/containers.
 find /var/log/containers -maxdepth 1 -lname "$STATE/*" -delete 2>/dev/null || true
 rm -rf "$STATE" "$KUBECONFIG_OUT"

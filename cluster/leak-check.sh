@@ -82,6 +82,7 @@ state=()
 [[ -e $STATE ]] && state+=("$STATE")
 while IFS= read -r link; do state+=("$link"); done < <(find /var/log/containers -maxdepth 1 -lname "$STATE/*" 2>/dev/null)
 [[ -e $KUBECONFIG_OUT ]] && state+=("$KUBECONFIG_OUT")
+[[ -e /var/lib/kubelet/device-plugins/kubelet.sock ]] && state+=(/var/lib/kubelet/device-plugins/kubelet.sock)
 report state "${state[@]}"
 
 exit "$leaks"
