@@ -201,7 +201,7 @@ image_present() { ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$
 
 # --- start everything, in dependency order ---
 
-start etcd etcd --name nsdebug --data-dir "$STATE/etcd" \
+start etcd etcd --name nsdebug --data-dir "$STATE/etcd" --logger=zap --log-outputs=stderr \
   --listen-client-urls https://127.0.0.1:2379 --advertise-client-urls https://127.0.0.1:2379 \
   --listen-peer-urls https://127.0.0.1:2380 --initial-advertise-peer-urls https://127.0.0.1:2380 \
   --initial-cluster nsdebug=https://127.0.0.1:2380 --listen-metrics-urls http://127.0.0.1:2381 \
