@@ -58,6 +58,13 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
   const keep = (controller: AbortController) => (finished ? controller.abort() : controllers.push(controller));
   const watch = new kube.lib.Watch(kube.config);
   let reportedScheduled = false;
+  let lastPhase: string | undefined;
+  const seenEvents = new Set<string>();
+  // The kubelet re-posts the same event with a higher count: show each once.
+  const phase = (name: 'pulling' | 'starting', detail?: string) => {
+    if (lastPhase !== name) options.progress.phase(name, detail);
+    lastPhase = name;
+  };
 
   const result = new Promise<V1Pod>((resolve, reject) => {
     const hint = `see kubectl describe pod ${name} -n ${namespace}`;
@@ -73,10 +80,12 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
     };
     const onEvent = (event: CoreV1Event) => {
       const line = describeEvent(event);
+      if (seenEvents.has(line)) return;
+      seenEvents.add(line);
       events.push(line);
       options.progress.event(line);
-      if (event.reason === 'Pulling') options.progress.phase('pulling', event.message?.replace(/^Pulling image /, ''));
-      if (event.reason === 'Created' || event.reason === 'Pulled') options.progress.phase('starting');
+      if (event.reason === 'Pulling') phase('pulling', event.message?.replace(/^Pulling image /, ''));
+      if (event.reason === 'Created' || event.reason === 'Pulled') phase('starting');
       if (event.type === 'Warning' && event.reason && FATAL_EVENT_REASONS.has(event.reason) && !/Back-off/i.test(event.message ?? '')) {
         fail(`the helper pod cannot start: ${line}`);
       }
