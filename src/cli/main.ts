@@ -3,7 +3,7 @@
 import { basename } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import packageJson from '../../package.json' with { type: 'json' };
-import { CancelledError, UserError, formatError } from './errors.js';
+import { CancelledError, UserError, formatError, oneLine } from './errors.js';
 import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from './options.js';
 
 export const VERSION = packageJson.version;
@@ -69,7 +69,7 @@ export function buildCli(args: string[], argv0?: string): Argv {
     .strictCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((message, error) => {
-      throw error ?? new UserError(message ?? 'invalid arguments', { hint: 'see kubectl nsdebug --help' });
+      throw error ?? new UserError(oneLine(message ?? 'invalid arguments'), { hint: 'see kubectl nsdebug --help' });
     });
 }
 
