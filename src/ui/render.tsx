@@ -3,7 +3,7 @@
 // dynamically, only when it is about to show something, so start-up stays lean.
 //
 // Ink draws on stderr: stdout belongs to the remote command.
-import { render } from 'ink';
+import { Text, render } from 'ink';
 import type { Instance } from 'ink';
 import { PickerApp } from './picker-app.js';
 import type { PickerOutcome } from './picker-app.js';
@@ -111,5 +111,23 @@ export function startInkProgress(options: InkProgressOptions): ProgressReporter 
     note: (message: string) => update({ ...snapshot, notes: [...(snapshot.notes ?? []), message] }),
     done: () => end({ kind: 'done', at: clock() }),
     fail: (message: string) => end({ kind: 'failed', at: clock(), message }),
+  };
+}
+
+/** A block of text redrawn in place (stats --watch in a terminal): Ink erases the previous frame, no screen clear. */
+export interface LiveText {
+  update(text: string): void;
+  stop(): Promise<void>;
+}
+
+export function startLiveText(stream: NodeJS.WriteStream): LiveText {
+  // No useInput in this tree: stdin stays cooked, so Ctrl-C remains a SIGINT for the CLI's cleanup.
+  const instance = render(<Text>{''}</Text>, { stdout: stream, exitOnCtrlC: false, patchConsole: false });
+  return {
+    update: (text) => instance.rerender(<Text>{text}</Text>),
+    stop: async () => {
+      instance.unmount();
+      await instance.waitUntilExit();
+    },
   };
 }

@@ -59,6 +59,7 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
  */
 async function watchStats(first: { stats: Stats; at: number }, sample: () => Promise<Stats>, options: StatsOptions): Promise<number> {
   const interactive = process.stdout.isTTY === true && options.output === 'table';
+  const live = interactive ? (await import('../../ui/render.js')).startLiveText(process.stdout) : undefined;
   let closed = false;
   const onError = (): void => {
     closed = true;
@@ -75,8 +76,7 @@ async function watchStats(first: { stats: Stats; at: number }, sample: () => Pro
       if (options.output === 'json') {
         process.stdout.write(`${JSON.stringify({ time: new Date(at).toISOString(), ...stats, rates })}\n`);
       } else if (interactive) {
-        // Home + clear, then the whole view: no flicker worth an Ink tree for a static table.
-        process.stdout.write(`\u001b[H\u001b[2J${renderStatsTable(stats)}\n${renderStatsRates(rates)}\n(refreshing every second; Ctrl-C to stop and remove the helper)\n`);
+        live?.update(`${renderStatsTable(stats)}\n${renderStatsRates(rates)}\n(refreshing every second; Ctrl-C to stop and remove the helper)`);
       } else {
         process.stdout.write(`${renderStatsLine(stats, rates, new Date(at))}\n`);
       }
@@ -84,6 +84,7 @@ async function watchStats(first: { stats: Stats; at: number }, sample: () => Pro
     }
     return 0;
   } finally {
+    await live?.stop();
     process.stdout.off('error', onError);
   }
 }
