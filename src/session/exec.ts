@@ -27,7 +27,9 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
   const stdout = req.streams?.stdout ?? process.stdout;
   const stderr = req.streams?.stderr ?? process.stderr;
   const restoreTerminal = req.tty ? takeTerminal(stdin) : undefined;
-  const stdinListeners = snapshotListeners(stdin);
+  // Only a session given stdin touches its listeners: an exec without stdin may run
+  // beside one with it (the picker's ns lookup), and must not strip the session's.
+  const stdinListeners = req.stdin ? snapshotListeners(stdin) : undefined;
   const resizeListeners = stdout.listeners('resize');
   let outcome: ExecOutcome | undefined;
   try {
@@ -45,7 +47,7 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
       socket.on('close', () => resolve());
     });
   } finally {
-    removeAddedListeners(stdin, stdinListeners);
+    if (stdinListeners) removeAddedListeners(stdin, stdinListeners);
     for (const listener of stdout.listeners('resize')) {
       if (!resizeListeners.includes(listener)) stdout.off('resize', listener as (...args: unknown[]) => void);
     }
