@@ -4,7 +4,7 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPod, buildBusyboxPod, deletePod, uniqueName, waitPodRunning } from './helpers/cluster.js';
-import { helperPods, nsdebug, runningHelperPods, TerminalSession, waitFor } from './helpers/nsdebug.js';
+import { helperPods, nsdebug, PROMPT, runningHelperPods, TerminalSession, waitFor } from './helpers/nsdebug.js';
 import { kubectl } from './helpers/cluster.js';
 
 const target = uniqueName('sig');
@@ -38,7 +38,7 @@ describe.each([
   it(`deletes the helper and exits ${status}`, async () => {
     const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--no-pick']);
     try {
-      await term.waitForScreen(/# $/m, 60_000);
+      await term.waitForScreen(PROMPT, 60_000);
       expect(await helperPods([target])).toHaveLength(1);
       process.kill(await term.pid(), signal);
       expect(await term.waitForExit(20_000)).toBe(status);
@@ -68,7 +68,7 @@ describe('a client killed with SIGKILL', () => {
   it('leaves no running helper once the idle watchdog has fired', async () => {
     const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--no-pick', '--idle-timeout', '2s']);
     try {
-      await term.waitForScreen(/# $/m, 60_000);
+      await term.waitForScreen(PROMPT, 60_000);
       const [helper] = await helperPods([target]);
       expect(helper).toBeDefined();
       process.kill(await term.pid(), 'SIGKILL');

@@ -3,7 +3,7 @@
 // and removes the helper on every way out.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { applyPod, deletePod, getPod, uniqueName, waitPodRunning, E2E_LABEL, E2E_IMAGE, type PodJson } from './helpers/cluster.js';
-import { helperPods, nsdebug, TerminalSession, waitFor } from './helpers/nsdebug.js';
+import { helperPods, nsdebug, PROMPT, TerminalSession, waitFor } from './helpers/nsdebug.js';
 
 const web = uniqueName('web');
 const duo = uniqueName('duo');
@@ -132,7 +132,7 @@ describe('an interactive session in a real terminal', () => {
   it('answers hostname, follows the window size, and exits with the shell\'s status', async () => {
     const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${web}`, '--no-pick'], { width: 100, height: 30 });
     try {
-      await term.waitForScreen(/# $/m, 60_000);
+      await term.waitForScreen(PROMPT, 60_000);
       await term.type('hostname\r');
       await term.waitForScreen(new RegExp(`^${web}\\s*$`, 'm'));
       await term.type('stty size\r');

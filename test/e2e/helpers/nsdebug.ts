@@ -4,6 +4,8 @@ import { execFile } from 'node:child_process';
 import { kubectl, kubectlResult, type RunOptions, type RunResult } from './cluster.js';
 
 export const HELPER_SELECTOR = 'app.kubernetes.io/managed-by=kubectl-nsdebug';
+/** The session shell's prompt, `[pod/NAME:CONTAINER] # ` (tmux drops the trailing space). */
+export const PROMPT = /\] #\s*$/m;
 
 /** `kubectl nsdebug ARGS`, as a user types it. */
 export function nsdebug(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
@@ -62,8 +64,11 @@ export class TerminalSession {
   static async start(argv: readonly string[], options: { width?: number; height?: number; env?: Record<string, string> } = {}): Promise<TerminalSession> {
     const name = `nsdebug-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    await tmux(['new-session', '-d', '-s', name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...envArgs, '--', ...argv]);
-    await tmux(['set-option', '-t', name, 'remain-on-exit', 'on']);
+    // The pane must keep its exit status even when the program exits at once:
+    // set remain-on-exit on an idle pane first, then swap the program in.
+    await tmux(['new-session', '-d', '-s', name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...envArgs, '--', 'sleep', '3600']);
+    await tmux(['set-option', '-w', '-t', name, 'remain-on-exit', 'on']);
+    await tmux(['respawn-pane', '-k', '-t', name, ...envArgs, '--', ...argv]);
     return new TerminalSession(name);
   }
 
@@ -110,8 +115,11 @@ export class TerminalSession {
   /** Resolves with the program's exit status once it has exited. */
   async waitForExit(timeoutMs = 30_000): Promise<number> {
     return waitFor('the program to exit', async () => {
-      const [dead, status] = (await tmux(['display-message', '-p', '-t', this.name, '#{pane_dead} #{pane_dead_status}'])).trim().split(' ');
-      return dead === '1' ? Number(status) : undefined;
+      const [dead, status, signal] = (await tmux(['display-message', '-p', '-t', this.name, '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}'])).trim().split(':');
+      if (dead !== '1') return undefined;
+      // tmux fills the status in just after it marks the pane dead; a signal death reports 128 + N like a shell.
+      if (status) return Number(status);
+      return signal ? 128 + Number(signal) : undefined;
     }, timeoutMs, 100);
   }
 
