@@ -24,7 +24,8 @@ export function assertPodEnterable(pod: V1Pod): void {
 
 /** The helper and nsenter are Linux-only. */
 export function assertLinuxNode(node: V1Node | undefined, pod?: V1Pod): void {
-  const os = node?.status?.nodeInfo?.operatingSystem ?? node?.metadata?.labels?.['kubernetes.io/os'] ?? pod?.spec?.os?.name;
+  // A node that never reported (no kubelet yet) has an empty operatingSystem: fall back to its label.
+  const os = node?.status?.nodeInfo?.operatingSystem || node?.metadata?.labels?.['kubernetes.io/os'] || pod?.spec?.os?.name;
   if (os && os.toLowerCase() === 'windows') {
     const name = node?.metadata?.name ?? pod?.spec?.nodeName ?? '';
     throw new UserError(`node "${name}" runs Windows, which has no Linux namespaces to enter`, {
