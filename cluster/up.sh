@@ -87,7 +87,7 @@ cat >"$STATE/cni/net.d/10-nsdebug.conflist" <<JSON
 }
 JSON
 
-# No DNS server runs in this cluster; pods get a resolver that answers nothing.
+# hostNetwork pods (dnsPolicy Default) get this resolver: nothing answers either.
 printf 'nameserver 127.0.0.1\n' >"$STATE/kubelet/resolv.conf"
 cat >"$STATE/kubelet/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -123,7 +123,9 @@ authentication:
 authorization:
   mode: Webhook
 clusterDomain: cluster.local
-clusterDNS: []
+# No DNS server runs here. Naming the loopback resolver makes lookups in pods
+# fail fast and spares every pod a MissingClusterDNS warning event.
+clusterDNS: ["127.0.0.1"]
 resolvConf: $STATE/kubelet/resolv.conf
 serializeImagePulls: false
 podCIDR: $POD_CIDR
