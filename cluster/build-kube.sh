@@ -3,9 +3,6 @@
 # scheduler, kubelet) into a cache outside the repository, keyed by the pinned
 # version and a checksum of the Go program (go.sum, go.mod, main.go), and prints
 # its path. A cached binary is reused as is: a second run takes milliseconds.
-# usage: build-kube.sh [kube|kubectl]
-#   kubectl: the same version's kubectl, from the same module (for machines
-#   without one; .ci/run uses it).
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -13,13 +10,7 @@ source "$(dirname "$0")/lib.sh"
 src=$CLUSTER_DIR/kube
 sum=$(cat "$src/go.sum" "$src/go.mod" "$src/main.go" | sha256sum | cut -c1-16)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-nsdebug/kube-$K8S_VERSION-$sum
-target=${1:-kube}
-case $target in
-  kube) package=. ;;
-  kubectl) package=k8s.io/kubernetes/cmd/kubectl ;;
-  *) die "build-kube.sh: unknown target '$target'; use kube or kubectl" ;;
-esac
-out=$cache/$target
+out=$cache/kube
 
 if [[ -x $out ]]; then
   printf '%s\n' "$out"
@@ -36,10 +27,10 @@ ldflags+=" -X k8s.io/component-base/version.gitTreeState=clean"
 ldflags+=" -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION"
 ldflags+=" -X k8s.io/client-go/pkg/version.gitMajor=1 -X k8s.io/client-go/pkg/version.gitMinor=$minor"
 
-log "building $target $K8S_VERSION (cold: ~10-15 min on 2 cores; cached afterwards in $cache)"
+log "building Kubernetes $K8S_VERSION (cold: ~10-15 min on 2 cores; cached afterwards in $cache)"
 start=$SECONDS
 # Build to a temporary name: an interrupted build never leaves a cached binary.
-(cd "$src" && go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" "$package") >&2
+(cd "$src" && go build -trimpath -ldflags="$ldflags" -o "$out.tmp.$$" .) >&2
 mv "$out.tmp.$$" "$out"
 log "built $out in $((SECONDS - start)) s"
 printf '%s\n' "$out"
