@@ -210,6 +210,14 @@ start etcd etcd --name nsdebug --data-dir "$STATE/etcd" --logger=zap --log-outpu
   --cert-file "$PKI/etcd.crt" --key-file "$PKI/etcd.key" --client-cert-auth --trusted-ca-file "$PKI/ca.crt" \
   --peer-cert-file "$PKI/etcd.crt" --peer-key-file "$PKI/etcd.key" --peer-client-cert-auth --peer-trusted-ca-file "$PKI/ca.crt"
 
+# containerd's runtime state and the IP reservations outlive a reboot or crash
+# here (they are on disk, not in /run): with no containerd, no shim and no pod
+# process left, no sandbox is alive, so they are stale.
+if ! component_pid containerd >/dev/null && [[ -z $(leftover_pids) ]] \
+  && ! grep -qF -- "$STATE/containerd/" /proc/self/mountinfo; then
+  rm -rf "$STATE/containerd/state" "$STATE/containerd/runc" "$STATE/cni/ipam"
+  mkdir -p "$STATE/cni/ipam"
+fi
 start containerd containerd --config "$STATE/containerd/config.toml"
 
 wait_until etcd 30 "etcd /health" etcd_health
