@@ -3,20 +3,27 @@
 // through the agent's idle watchdog, and at --ttl at the latest.
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, buildBusyboxPod, deletePod, uniqueName, waitPodRunning } from './helpers/cluster.js';
+import { applyManifest, applyPod, buildBusyboxPod, deletePod, uniqueName, waitPodRunning, E2E_LABEL } from './helpers/cluster.js';
 import { helperPods, nsdebug, PROMPT, runningHelperPods, TerminalSession, waitFor } from './helpers/nsdebug.js';
 import { kubectl } from './helpers/cluster.js';
 
 const target = uniqueName('sig');
+// A pod bound to a node with no kubelet: its helper can never start, so Ctrl-C
+// is sure to land while nsdebug waits for it.
+const deadNode = uniqueName('no-kubelet');
+const stuck = uniqueName('sig-stuck');
 
 beforeAll(async () => {
+  await applyManifest({ apiVersion: 'v1', kind: 'Node', metadata: { name: deadNode, labels: { 'kubernetes.io/os': 'linux', [E2E_LABEL.key]: E2E_LABEL.value } } });
+  await applyPod({ ...buildBusyboxPod(stuck), spec: { ...(buildBusyboxPod(stuck).spec as object), nodeName: deadNode, tolerations: [{ operator: 'Exists' }] } });
   await applyPod(buildBusyboxPod(target));
   await waitPodRunning(target);
 }, 90_000);
 
 afterAll(async () => {
   await nsdebug(['clean', '--all', '-A']);
-  await deletePod(target);
+  await Promise.all([deletePod(target), deletePod(stuck)]);
+  await kubectl(['delete', 'node', deadNode, '--ignore-not-found', '--wait=false']);
 });
 
 /** This file's helpers whose container still runs. */
@@ -52,12 +59,13 @@ describe.each([
 
 describe('Ctrl-C while the helper starts', () => {
   it('deletes the helper and exits 130', async () => {
-    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${target}`, '--no-pick']);
+    const term = await TerminalSession.start(['kubectl', 'nsdebug', `pod/${stuck}`, '--no-pick']);
     try {
-      await term.waitForScreen(/creating/, 30_000);
+      await waitFor('the helper to exist', async () => (await helperPods([stuck]))[0], 30_000);
+      await term.waitForScreen(/creating|scheduled/, 30_000);
       await term.keys('C-c');
       expect(await term.waitForExit(20_000)).toBe(130);
-      expect(await helperPods([target])).toEqual([]);
+      expect(await helperPods([stuck])).toEqual([]);
     } finally {
       await term.kill();
     }
