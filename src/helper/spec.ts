@@ -73,7 +73,12 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
     spec: {
       nodeName: input.nodeName,
       hostPID: true,
-      ...(input.nodeMode ? { hostNetwork: true, hostIPC: true } : {}),
+      // The node's network namespace: no CNI round trip and no pod IP, so the helper
+      // starts fast and still starts when pod networking is what is broken. It adds
+      // nothing a privileged hostPID container could not reach through /proc anyway.
+      hostNetwork: true,
+      dnsPolicy: 'ClusterFirstWithHostNet',
+      ...(input.nodeMode ? { hostIPC: true } : {}),
       restartPolicy: 'Never',
       activeDeadlineSeconds: input.ttlSeconds,
       terminationGracePeriodSeconds: 0,

@@ -37,6 +37,8 @@ describe('buildHelperPod', () => {
       spec: {
         nodeName: 'node-1',
         hostPID: true,
+        hostNetwork: true,
+        dnsPolicy: 'ClusterFirstWithHostNet',
         restartPolicy: 'Never',
         activeDeadlineSeconds: 3600,
         terminationGracePeriodSeconds: 0,
@@ -64,8 +66,8 @@ describe('buildHelperPod', () => {
     });
   });
 
-  it('shares the node network and IPC only for node sessions', () => {
-    expect(buildHelperPod(input).spec).not.toHaveProperty('hostNetwork');
+  it('shares the node IPC namespace only for node sessions', () => {
+    expect(buildHelperPod(input).spec).not.toHaveProperty('hostIPC');
     expect(buildHelperPod({ ...input, nodeMode: true }).spec).toMatchObject({ hostNetwork: true, hostIPC: true, hostPID: true });
   });
 
