@@ -52,6 +52,17 @@ async function exitStatus(term: TerminalSession, timeoutMs = 60_000): Promise<nu
   return Number(/^nsdebug exited (\d+)$/m.exec(screen)![1]);
 }
 
+/**
+ * Waits for `pattern` on the screen, failing at once (not at the timeout) when
+ * the plugin exits first, e.g. with an error line.
+ */
+async function waitScreen(term: TerminalSession, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const flags = pattern.flags.includes('m') ? pattern.flags : `${pattern.flags}m`;
+  const screen = await term.waitForScreen(new RegExp(`(?:${pattern.source})|^nsdebug exited \\d+$`, flags), timeoutMs);
+  if (!pattern.test(screen)) throw new Error(`the plugin exited before ${pattern} showed; screen was:\n${screen}`);
+  return screen;
+}
+
 function pod(name: string, containers: Array<{ name: string; command: string[] }>): Record<string, unknown> {
   return {
     apiVersion: 'v1',
@@ -80,7 +91,7 @@ let marks = 0;
 async function runInSession(term: TerminalSession, command: string): Promise<string[]> {
   const n = ++marks;
   await term.type(`echo "<""<b${n}"; ${command}; echo "<""<e${n}"\r`);
-  const screen = await term.waitForScreen(new RegExp(`^<<e${n}$`, 'm'), 30_000);
+  const screen = await waitScreen(term, new RegExp(`^<<e${n}$`, 'm'), 30_000);
   const lines = screen.split('\n');
   const start = lines.indexOf(`<<b${n}`);
   const end = lines.indexOf(`<<e${n}`);
@@ -127,27 +138,27 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
     const term = await startPlugin(['-n', NS], THEN_STTY);
     try {
       // Pod screen: the three pods of the namespace; typing filters.
-      await term.waitForScreen(new RegExp(`Pods in namespace ${re(NS)}[\\s\\S]*1–3 of 3`), 60_000);
+      await waitScreen(term, new RegExp(`Pods in namespace ${re(NS)}[\\s\\S]*1–3 of 3`), 60_000);
       await term.type('duo');
-      await term.waitForScreen(/1–1 of 1 \(filtered from 3\)/);
+      await waitScreen(term, /1–1 of 1 \(filtered from 3\)/);
       await term.keys('Enter');
 
       // Container screen: app first (the default), then sidecar, then the sandbox.
-      await term.waitForScreen(new RegExp(`Containers of ${re(NS)}/${re(duo)}[\\s\\S]*› +app`), 60_000);
+      await waitScreen(term, new RegExp(`Containers of ${re(NS)}/${re(duo)}[\\s\\S]*› +app`), 60_000);
       await term.keys('Down');
-      await term.waitForScreen(/› +sidecar/);
+      await waitScreen(term, /› +sidecar/);
       await term.keys('Enter');
 
       // Namespace screen: preset n (net only), then toggle pid and uts.
-      await term.waitForScreen(new RegExp(`Namespaces to enter: ${re(NS)}/${re(duo)}, container sidecar`), 60_000);
+      await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(duo)}, container sidecar`), 60_000);
       await term.type('n');
-      await term.waitForScreen(new RegExp(`\\$ kubectl nsdebug pod/${re(duo)} -c sidecar --ns net$`, 'm'));
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(duo)} -c sidecar --ns net$`, 'm'));
       await term.keys('Down', 'Space', 'Down', 'Down', 'Space');
       const equivalent = `kubectl nsdebug pod/${duo} -c sidecar --ns net,pid,uts`;
-      await term.waitForScreen(new RegExp(`\\$ ${re(equivalent)}$`, 'm'));
+      await waitScreen(term, new RegExp(`\\$ ${re(equivalent)}$`, 'm'));
       await term.keys('Enter');
 
-      await term.waitForScreen(new RegExp(`^\\[pod/${re(duo)}:sidecar\\] #\\s*$`, 'm'), 90_000);
+      await waitScreen(term, new RegExp(`^\\[pod/${re(duo)}:sidecar\\] #\\s*$`, 'm'), 90_000);
       // The equivalent command stays on screen above the session.
       expect(await term.screen()).toContain(`✓ ${equivalent}`);
 
@@ -174,11 +185,11 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
   it('Esc on the namespace screen exits 130 and removes the helper that was already being created', async () => {
     const term = await startPlugin(['-n', NS, `pod/${web}`]);
     try {
-      await term.waitForScreen(new RegExp(`Namespaces to enter: ${re(NS)}/${re(web)}, container main`), 60_000);
+      await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(web)}, container main`), 60_000);
       // The helper exists while the user is still on the screen...
       await waitFor('the helper to be created', async () => ((await helperPods([web])).length === 1 ? true : undefined), 60_000);
       // ...and once it runs, its agent marks what the pod shares with the node.
-      await term.waitForScreen(/user +user and group ids +shared with the node/, 90_000);
+      await waitScreen(term, /user +user and group ids +shared with the node/, 90_000);
       await term.keys('Escape');
       expect(await exitStatus(term)).toBe(130);
       expect(await helperPods([web])).toEqual([]);
@@ -193,22 +204,22 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
   it('a 0xFF byte and Ctrl-C reach the remote program unchanged', async () => {
     const term = await startPlugin(['-n', NS, `pod/${web}`]);
     try {
-      await term.waitForScreen(new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -c main$`, 'm'), 60_000);
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -c main$`, 'm'), 60_000);
       await term.keys('Enter');
-      await term.waitForScreen(new RegExp(`^\\[pod/${re(web)}:main\\] #\\s*$`, 'm'), 90_000);
+      await waitScreen(term, new RegExp(`^\\[pod/${re(web)}:main\\] #\\s*$`, 'm'), 90_000);
 
       // Once "ready" is printed the shell's line editor is done: the byte goes to od.
       await term.type('echo ready; od -An -tx1\r');
-      await term.waitForScreen(/^ready$/m);
+      await waitScreen(term, /^ready$/m);
       await term.hex('ff');
       await term.keys('Enter', 'C-d');
-      await term.waitForScreen(/^ ff 0a\s*$/m);
+      await waitScreen(term, /^ ff 0a\s*$/m);
 
       // Ctrl-C is a byte for the remote terminal, which turns it into SIGINT there.
       await term.type(`sh -c 'trap "echo got-int; exit 0" INT; echo armed; while :; do sleep 1; done'\r`);
-      await term.waitForScreen(/^armed$/m);
+      await waitScreen(term, /^armed$/m);
       await term.keys('C-c');
-      await term.waitForScreen(/^(\^C)?got-int$/m);
+      await waitScreen(term, /^(\^C)?got-int$/m);
       // The plugin and the shell are still there.
       expect(await runInSession(term, 'echo alive')).toEqual(['alive']);
       await term.type('exit\r');
@@ -221,20 +232,20 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
   it('a crash-looping container: choosing it explains the sandbox, and the session is in the sandbox\'s net namespace', async () => {
     const term = await startPlugin(['-n', NS, `pod/${crashy}`]);
     try {
-      await term.waitForScreen(new RegExp(`Containers of ${re(NS)}/${re(crashy)}[\\s\\S]*pod sandbox \\(pause\\)`), 60_000);
+      await waitScreen(term, new RegExp(`Containers of ${re(NS)}/${re(crashy)}[\\s\\S]*pod sandbox \\(pause\\)`), 60_000);
       expect(await term.screen()).toMatch(/✗ app +\S+ +(waiting: CrashLoopBackOff|terminated: Error) /);
       await term.keys('Up', 'Up');
-      await term.waitForScreen(/› ✗ app/);
+      await waitScreen(term, /› ✗ app/);
       await term.keys('Enter');
-      await term.waitForScreen(/app is (CrashLoopBackOff|Error): the session will enter the pod sandbox \([a-z, ]+\)/);
+      await waitScreen(term, /app is (CrashLoopBackOff|Error): the session will enter the pod sandbox \([a-z, ]+\)/);
       await term.keys('Enter');
 
-      await term.waitForScreen(new RegExp(`Namespaces to enter: ${re(NS)}/${re(crashy)}, the pod sandbox`), 60_000);
+      await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(crashy)}, the pod sandbox`), 60_000);
       expect(await term.screen()).toMatch(/\[-\] mnt +.*not held by the sandbox/);
       await term.type('n');
-      await term.waitForScreen(new RegExp(`\\$ kubectl nsdebug pod/${re(crashy)} --sandbox --ns net$`, 'm'));
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(crashy)} --sandbox --ns net$`, 'm'));
       await term.keys('Enter');
-      await term.waitForScreen(new RegExp(`^\\[pod/${re(crashy)}:sandbox\\] #\\s*$`, 'm'), 90_000);
+      await waitScreen(term, new RegExp(`^\\[pod/${re(crashy)}:sandbox\\] #\\s*$`, 'm'), 90_000);
 
       const addr = (await runInSession(term, 'ip -o -4 addr show eth0')).join(' ');
       expect(addr).toContain(`inet ${crashyPod.status.podIP}/`);
@@ -260,14 +271,14 @@ describe.skipIf(process.env.NSDEBUG_E2E_TIMING !== '1')('figures', () => {
   async function enterToPrompt(ready: boolean): Promise<number> {
     const term = await startPlugin(['-n', NS, `pod/${web}`]);
     try {
-      await term.waitForScreen(/Namespaces to enter/, 60_000);
+      await waitScreen(term, /Namespaces to enter/, 60_000);
       await term.type('n');
       await term.keys('Down', 'Down', 'Down', 'Space');
-      await term.waitForScreen(new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -c main --ns net,uts$`, 'm'));
-      if (ready) await term.waitForScreen(/shared with the node/, 90_000);
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -c main --ns net,uts$`, 'm'));
+      if (ready) await waitScreen(term, /shared with the node/, 90_000);
       const t0 = performance.now();
       await term.keys('Enter');
-      await term.waitForScreen(PROMPT, 90_000);
+      await waitScreen(term, PROMPT, 90_000);
       const ms = performance.now() - t0;
       await term.type('exit\r');
       expect(await exitStatus(term)).toBe(0);
