@@ -24,9 +24,20 @@ export interface HelperRequest {
   readonly guard: ExitGuard;
 }
 
+/**
+ * Checks the permissions a helper needs in `namespace` and resolves with who we
+ * are (for the created-by annotation). Independent of the target, so callers
+ * start it while they still resolve the target.
+ */
+export function checkHelperAccess(kube: Kube, namespace: string): Promise<string> {
+  const check = Promise.all([resolveUserName(kube), assertAllowed(kube, buildHelperAccessChecks(namespace))]).then(([user]) => user);
+  check.catch(() => {}); // awaited later; not an unhandled rejection meanwhile
+  return check;
+}
+
 /** Checks permissions and builds the helper pod (nothing is created yet). */
-export async function prepareHelper(req: HelperRequest): Promise<V1Pod> {
-  const [createdBy] = await Promise.all([resolveUserName(req.kube), assertAllowed(req.kube, buildHelperAccessChecks(req.namespace))]);
+export async function prepareHelper(req: HelperRequest, access: Promise<string> = checkHelperAccess(req.kube, req.namespace)): Promise<V1Pod> {
+  const createdBy = await access;
   return buildHelperPod({
     name: buildHelperName(req.targetName, randomSuffix()),
     namespace: req.namespace,
@@ -79,8 +90,8 @@ export function startHelper(req: HelperRequest, pod: V1Pod): StartedHelper {
  * deleted on every way out (return, throw, SIGINT/SIGTERM/SIGHUP through the guard).
  * The kubelet's activeDeadlineSeconds and the agent's idle watchdog cover SIGKILL.
  */
-export async function withHelper<T>(req: HelperRequest, use: (helper: HelperRef) => Promise<T>): Promise<T> {
-  const helper = startHelper(req, await prepareHelper(req));
+export async function withHelper<T>(req: HelperRequest, use: (helper: HelperRef) => Promise<T>, access?: Promise<string>): Promise<T> {
+  const helper = startHelper(req, await prepareHelper(req, access));
   try {
     const created = await helper.created;
     await waitHelperRunning(req.kube, created, { timeoutMs: req.options.timeoutSeconds * 1000, progress: req.progress });

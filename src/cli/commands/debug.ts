@@ -7,7 +7,7 @@ import { planPodSession, type SessionPlan, type SessionWish } from '../../kube/s
 import { formatTargetRef } from '../../kube/target-ref.js';
 import { ExitGuard } from '../../helper/exit-guard.js';
 import type { Progress } from '../../helper/progress.js';
-import { withHelper, type HelperRequest } from '../../helper/run-helper.js';
+import { checkHelperAccess, withHelper, type HelperRequest } from '../../helper/run-helper.js';
 import { HELPER_CONTAINER } from '../../helper/spec.js';
 import { runExec } from '../../session/exec.js';
 import { CancelledError, UserError } from '../errors.js';
@@ -29,7 +29,9 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       const { runPickedSession } = await import('./debug-picked.js');
       return await runPickedSession(kube, options, progress, guard);
     }
-    return await runSession(kube, options, await resolveSession(kube, options, progress), progress, guard);
+    // The permission checks don't depend on the target: run them while it resolves.
+    const access = checkHelperAccess(kube, options.helperNamespace ?? kube.namespace);
+    return await runSession(kube, options, await resolveSession(kube, options, progress), progress, guard, access);
   } catch (error) {
     await progress.fail(error instanceof CancelledError ? 'cancelled' : 'failed');
     throw error;
@@ -123,7 +125,7 @@ export async function enterSession(kube: Kube, options: DebugOptions, session: R
   return runExec(kube, { namespace: helper.namespace, pod: helper.name, container: HELPER_CONTAINER, command, stdin: options.stdin, tty: options.tty });
 }
 
-async function runSession(kube: Kube, options: DebugOptions, session: ResolvedSession, progress: Progress, guard: ExitGuard): Promise<number> {
+async function runSession(kube: Kube, options: DebugOptions, session: ResolvedSession, progress: Progress, guard: ExitGuard, access: Promise<string>): Promise<number> {
   const request = buildHelperRequest(kube, options, { ...session, nodeMode: session.plan.kind === 'node' }, progress, guard);
-  return withHelper(request, (helper) => enterSession(kube, options, session, helper, progress));
+  return withHelper(request, (helper) => enterSession(kube, options, session, helper, progress), access);
 }
