@@ -112,6 +112,11 @@ export function buildServeArgv(input: ServeArgvInput): string[] {
   ];
 }
 
+/** The client's proof of life while a session runs (see serve). */
+export function buildHeartbeatArgv(): string[] {
+  return agent('heartbeat');
+}
+
 export function buildPidArgv(input: PodTargetArgvInput): string[] {
   return [...agent('pid'), ...podTargetArgs(input.podUid, input.target)];
 }

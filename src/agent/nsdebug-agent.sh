@@ -227,12 +227,12 @@ ns_inode() {
 # ----------------------------------------------------------------- arguments
 
 OLD_IFS=$IFS
-[ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|ns|stats [OPTIONS] (see docs/design.md)"
+[ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|ns|stats|heartbeat [OPTIONS] (see docs/design.md)"
 mode=$1
 shift
 case $mode in
-  serve | pid | session | ns | stats) ;;
-  *) die 125 "unknown mode '$mode'; use serve, pid, session, ns or stats" ;;
+  serve | pid | session | ns | stats | heartbeat) ;;
+  *) die 125 "unknown mode '$mode'; use serve, pid, session, ns, stats or heartbeat" ;;
 esac
 
 pod_uid=
@@ -353,6 +353,32 @@ no_command() { [ $# -eq 0 ] || die 125 "mode $mode takes no command"; }
 
 # --------------------------------------------------------------------- modes
 
+# The client proves it is alive by writing the time here (mode heartbeat) while a
+# session runs: an exec'd process outlives a client that was killed outright,
+# because the runtime does not end it when the stream goes away.
+beat() { date +%s >"$RUN/heartbeat"; }
+
+# SIGHUP, then SIGKILL, to every process of the session led by $1 (the
+# registered PID is the exec's session leader; its shell may sit in the
+# target's PID namespace, but the helper sees it from the node's).
+end_session() {
+  es_leader=$1
+  for es_sig in HUP KILL; do
+    set +f
+    for es_stat in "$PROC"/[0-9]*/stat; do
+      es_line=$(cat "$es_stat" 2>/dev/null) || continue
+      # Fields after the command name: state ppid pgrp session ...
+      # shellcheck disable=SC2086
+      set -- ${es_line##*) }
+      [ "${4:-}" = "$es_leader" ] || continue
+      es_pid=${es_stat%/stat}
+      kill -s "$es_sig" "${es_pid##*/}" 2>/dev/null
+    done
+    set -f
+    [ "$es_sig" = KILL ] || sleep 1
+  done
+}
+
 mode_serve() {
   mkdir -p "$RUN/sessions" || die 125 "cannot create $RUN/sessions"
   sleeper=
@@ -373,8 +399,20 @@ mode_serve() {
       ever=1
       if kill -0 "$p" 2>/dev/null; then alive=1; else rm -f "$f"; fi
     done
+    set -f
     if [ "$alive" = 1 ]; then
       last=$now
+      beat_at=$(cat "$RUN/heartbeat" 2>/dev/null) || beat_at=$now
+      case $beat_at in '' | *[!0-9]*) beat_at=$now ;; esac
+      if [ $((now - beat_at)) -ge "$idle" ]; then
+        echo "nsdebug-agent: no heartbeat from the client for $((now - beat_at))s: ending its sessions" >&2
+        set +f
+        for f in "$RUN/sessions"/*; do
+          [ -e "$f" ] && end_session "${f##*/}"
+        done
+        set -f
+        exit 0
+      fi
     elif [ "$ever" = 1 ]; then
       [ $((now - last)) -lt "$idle" ] || exit 0
     else
@@ -568,7 +606,7 @@ mode_session() {
 
   # Register before anything else: serve counts this PID as a live session
   # for as long as it runs, and every step below execs in place.
-  if ! mkdir -p "$RUN/sessions" || ! : >"$RUN/sessions/$$"; then
+  if ! mkdir -p "$RUN/sessions" || ! : >"$RUN/sessions/$$" || ! beat; then
     die 125 "cannot register the session in $RUN/sessions"
   fi
 
@@ -732,6 +770,11 @@ case $mode in
     allow_only --pod-uid --container-id --sandbox --exclude
     no_command "$@"
     mode_stats
+    ;;
+  heartbeat)
+    allow_only
+    no_command "$@"
+    mkdir -p "$RUN" && beat
     ;;
   session) mode_session "$@" ;;
 esac

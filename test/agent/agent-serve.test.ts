@@ -48,6 +48,30 @@ describe.concurrent.each(SHELLS)('serve under $name', (shell) => {
     expect(existsSync(file)).toBe(false); // the ended session's entry is removed
   });
 
+  it('ends a session whose client stopped beating, then exits', async () => {
+    const run = runDir(`${tag}-beat`);
+    // detached: a session leader, like an exec'd process, so its whole session can be ended.
+    const session = spawn('sleep', ['60'], { stdio: 'ignore', detached: true });
+    const ended = new Promise<string | null>((r) => session.on('exit', (_code, signal) => r(signal)));
+    writeFileSync(join(run, 'sessions', String(session.pid)), '');
+    const beat = () => writeFileSync(join(run, 'heartbeat'), `${Math.floor(Date.now() / 1000)}\n`);
+    beat();
+    const beating = setInterval(beat, 300);
+    const { child, done } = startAgent(shell, ['serve', '--idle', '2', '--idle-start', '1'], { PATH: process.env.PATH, NSDEBUG_RUN: run });
+    try {
+      await sleep(3500);
+      expect(child.exitCode).toBeNull(); // beats keep the session
+      expect(session.exitCode).toBeNull();
+    } finally {
+      clearInterval(beating);
+    }
+    const stopped = Date.now();
+    const [{ code, at }, signal] = await Promise.all([done, ended]);
+    expect(signal).toBe('SIGHUP');
+    expect(code).toBe(0);
+    expect(at - stopped).toBeLessThan(6000);
+  }, 15_000);
+
   it('exits 0 at once on TERM', async () => {
     const { child, done } = startAgent(shell, ['serve'], { PATH: process.env.PATH, NSDEBUG_RUN: runDir(`${tag}-term`) });
     await sleep(400);

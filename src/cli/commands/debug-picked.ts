@@ -8,7 +8,7 @@ import type { HelperRef } from '../../helper/lifecycle.js';
 import type { Progress } from '../../helper/progress.js';
 import { prepareHelper, startHelper, type StartedHelper } from '../../helper/run-helper.js';
 import { waitHelperRunning } from '../../helper/wait-running.js';
-import { runAgentCapture } from '../../inspect/inspect-target.js';
+import { runAgentCapture } from '../../session/run-agent.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import type { Kube } from '../../kube/client.js';
 import { chooseContainer, listContainers } from '../../kube/choose-container.js';

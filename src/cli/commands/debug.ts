@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { buildSessionArgv } from '../../agent/argv.js';
+import { buildHeartbeatArgv, buildSessionArgv } from '../../agent/argv.js';
 import { createKube, type Kube } from '../../kube/client.js';
 import { resolveEnterablePod, resolveNode } from '../../kube/resolve-target.js';
 import { assertLinuxNode } from '../../kube/pod-checks.js';
@@ -10,6 +10,8 @@ import type { Progress } from '../../helper/progress.js';
 import { checkHelperAccess, withHelper, type HelperRequest } from '../../helper/run-helper.js';
 import { HELPER_CONTAINER } from '../../helper/spec.js';
 import { runExec } from '../../session/exec.js';
+import { runAgentCapture } from '../../session/run-agent.js';
+import type { HelperRef } from '../../helper/lifecycle.js';
 import { CancelledError, UserError } from '../errors.js';
 import { validateDebugOptions, type DebugOptions, type RawDebugArgs } from '../debug-options.js';
 import { createCliProgress } from '../progress.js';
@@ -118,11 +120,29 @@ export function buildHelperRequest(kube: Kube, options: DebugOptions, session: P
 }
 
 /** Runs the session's command in a running helper and returns its exit status. */
-export async function enterSession(kube: Kube, options: DebugOptions, session: ResolvedSession, helper: { name: string; namespace: string }, progress: Progress): Promise<number> {
+export async function enterSession(kube: Kube, options: DebugOptions, session: ResolvedSession, helper: HelperRef, progress: Progress): Promise<number> {
   const command = buildSessionCommand(session, options.command, session.plan.kind === 'node' ? options.tools : session.plan.tools);
   progress.phase('entering', session.plan.kind === 'node' ? session.label : `${session.label} (${session.plan.namespaces.join(',')})`);
   await progress.done();
-  return runExec(kube, { namespace: helper.namespace, pod: helper.name, container: HELPER_CONTAINER, command, stdin: options.stdin, tty: options.tty });
+  const stopHeartbeat = startHeartbeat(kube, helper, options.idleSeconds);
+  try {
+    return await runExec(kube, { namespace: helper.namespace, pod: helper.name, container: HELPER_CONTAINER, command, stdin: options.stdin, tty: options.tty });
+  } finally {
+    stopHeartbeat();
+  }
+}
+
+/**
+ * While a session runs, tells the agent every third of its idle timeout that we
+ * are alive. A client killed outright stops beating, and the agent ends the
+ * session and the helper (the runtime keeps exec'd processes after the stream dies).
+ */
+function startHeartbeat(kube: Kube, helper: HelperRef, idleSeconds: number): () => void {
+  const timer = setInterval(() => {
+    runAgentCapture(kube, helper, buildHeartbeatArgv()).catch(() => {});
+  }, Math.max(1, Math.floor(idleSeconds / 3)) * 1000);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 async function runSession(kube: Kube, options: DebugOptions, session: ResolvedSession, progress: Progress, guard: ExitGuard, access: Promise<string>): Promise<number> {

@@ -1,6 +1,7 @@
 // Helpers for driving the plugin itself in e2e tests: through `kubectl nsdebug`
 // (the plugin is on PATH via global-setup), and in a real terminal via tmux.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { kubectl, kubectlResult, type RunOptions, type RunResult } from './cluster.js';
 
 export const HELPER_SELECTOR = 'app.kubernetes.io/managed-by=kubectl-nsdebug';
@@ -64,11 +65,11 @@ export class TerminalSession {
   static async start(argv: readonly string[], options: { width?: number; height?: number; env?: Record<string, string> } = {}): Promise<TerminalSession> {
     const name = `nsdebug-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const envArgs = Object.entries(options.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    // The pane must keep its exit status even when the program exits at once:
-    // set remain-on-exit on an idle pane first, then swap the program in.
-    await tmux(['new-session', '-d', '-s', name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...envArgs, '--', 'sleep', '3600']);
-    await tmux(['set-option', '-w', '-t', name, 'remain-on-exit', 'on']);
-    await tmux(['respawn-pane', '-k', '-t', name, ...envArgs, '--', ...argv]);
+    // A small constant shell runs the program and prints its exit status, then
+    // keeps the pane (tmux's own pane_dead_status is sometimes never filled in).
+    // `trap :` keeps the wrapper alive through a Ctrl-C meant for the program (which gets the default disposition back).
+    const wrapper = ['sh', '-c', 'trap : INT; "$@"; printf \'\\n[exited %s]\\n\' "$?"; exec sleep 3600', 'sh'];
+    await tmux(['new-session', '-d', '-s', name, '-x', String(options.width ?? 100), '-y', String(options.height ?? 30), ...envArgs, '--', ...wrapper, ...argv]);
     return new TerminalSession(name);
   }
 
@@ -107,20 +108,19 @@ export class TerminalSession {
     await tmux(['resize-window', '-t', this.name, '-x', String(width), '-y', String(height)]);
   }
 
-  /** The PID of the program in the pane (for sending it signals). */
+  /** The PID of the program (the wrapper shell's child), for sending it signals. */
   async pid(): Promise<number> {
-    return Number((await tmux(['display-message', '-p', '-t', this.name, '#{pane_pid}'])).trim());
+    const shell = (await tmux(['display-message', '-p', '-t', this.name, '#{pane_pid}'])).trim();
+    return waitFor('the program to start', async () => {
+      const children = readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+      return children[0] ? Number(children[0]) : undefined;
+    }, 10_000, 50);
   }
 
   /** Resolves with the program's exit status once it has exited. */
   async waitForExit(timeoutMs = 30_000): Promise<number> {
-    return waitFor('the program to exit', async () => {
-      const [dead, status, signal] = (await tmux(['display-message', '-p', '-t', this.name, '#{pane_dead}:#{pane_dead_status}:#{pane_dead_signal}'])).trim().split(':');
-      if (dead !== '1') return undefined;
-      // tmux fills the status in just after it marks the pane dead; a signal death reports 128 + N like a shell.
-      if (status) return Number(status);
-      return signal ? 128 + Number(signal) : undefined;
-    }, timeoutMs, 100);
+    const screen = await this.waitForScreen(/^\[exited (\d+)\]\s*$/m, timeoutMs);
+    return Number(/^\[exited (\d+)\]\s*$/m.exec(screen)![1]);
   }
 
   async kill(): Promise<void> {
