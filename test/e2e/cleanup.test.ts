@@ -91,13 +91,10 @@ describe('a client killed with SIGKILL', () => {
 
   it('is stopped by the kubelet at --ttl when a session never ends', async () => {
     // A non-interactive session whose remote process outlives the client: only the deadline stops it.
-    const child = execFile('kubectl', ['nsdebug', `pod/${target}`, '--ttl', '8s', '--ns', 'uts', '--', 'sleep', '600'], { env: process.env });
-    const helper = await waitFor('the helper to run', async () => (await helperPods([target]))[0], 60_000, 250);
-    const [helperNs, helperName] = helper.split('/') as [string, string];
-    await waitFor('the session to start', async () => {
-      const out = await kubectl(['get', 'pod', helperName, '-n', helperNs, '-o', 'jsonpath={.status.phase}']).catch(() => '');
-      return out === 'Running' ? true : undefined;
-    });
+    // A long idle timeout: only the deadline can stop this helper.
+    const child = execFile('kubectl', ['nsdebug', `pod/${target}`, '--ttl', '8s', '--idle-timeout', '5m', '--ns', 'uts', '--', 'sleep', '600'], { env: process.env });
+    const running = await waitFor('the helper to run', async () => (await runningHelpers())[0], 60_000, 250);
+    const helperName = running.replace(/^pod\//, '');
     // Give the exec a moment to start the remote sleep before the client dies.
     await new Promise((r) => setTimeout(r, 1500));
     child.kill('SIGKILL');
