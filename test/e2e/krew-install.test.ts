@@ -2,7 +2,7 @@
 // by tools/krew/build.sh) into a temporary KREW_ROOT, then uses the installed
 // copy through kubectl against the real cluster, then uninstalls it.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +37,11 @@ beforeAll(async () => {
     KREW_ROOT: krewRoot,
     PATH: [join(krewRoot, 'bin'), krewBin, ...pathWithoutRepoPlugin()].join(delimiter),
   };
+  // krew uninstall refuses to run before `kubectl krew update` has cloned the index,
+  // which needs the network: an empty git repository stands in for it.
+  const index = join(krewRoot, 'index', 'default');
+  mkdirSync(join(index, 'plugins'), { recursive: true });
+  await promisify(execFile)('git', ['init', '-q', index]);
   await applyPod(buildBusyboxPod(pod));
   await waitPodRunning(pod);
 }, 600_000);
