@@ -32,7 +32,8 @@ const built = await build({
   sourcemap: false,
   loader: { '.sh': 'text' },
   alias: { 'react-devtools-core': './scripts/stub-devtools.mjs' },
-  define: { 'process.env.NODE_ENV': '"production"' },
+  // Only the version goes into the bundle, not all of package.json (its devDependencies would change the bytes).
+  define: { 'process.env.NODE_ENV': '"production"', __NSDEBUG_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version) },
   banner: {
     js: "#!/usr/bin/env node\nimport { createRequire as __nsdebugCreateRequire } from 'node:module'; const require = __nsdebugCreateRequire(import.meta.url);",
   },

@@ -2,11 +2,12 @@
 // import here; the Kubernetes client and Ink load inside the command that needs them.
 import { basename } from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import packageJson from '../../package.json' with { type: 'json' };
 import { CancelledError, UserError, formatError, oneLine } from './errors.js';
 import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from './options.js';
 
-export const VERSION = packageJson.version;
+// Set by scripts/build.mjs from package.json.
+declare const __NSDEBUG_VERSION__: string;
+export const VERSION = __NSDEBUG_VERSION__;
 
 /** kubectl runs us as kubectl-nsdebug; show usage the way users type it. */
 function scriptName(argv0: string | undefined): string {
