@@ -60,7 +60,8 @@ if (mode === 'startup') {
 } else if (mode === 'rss') {
   ensurePod(pod);
   const session = `nsdebug-bench-${process.pid}`;
-  const tmux = (...args) => execFileSync('tmux', args, { env, encoding: 'utf8' });
+  const socket = ['-L', session];
+  const tmux = (...args) => execFileSync('tmux', [...socket, ...args], { env, encoding: 'utf8' });
   tmux('new-session', '-d', '-s', session, '-x', '100', '-y', '30', '--', 'env', `KUBECONFIG=${env.KUBECONFIG}`, `NSDEBUG_IMAGE=${env.NSDEBUG_IMAGE}`, `PATH=${env.PATH}`, 'kubectl', 'nsdebug', `pod/${pod}`, '--no-pick');
   try {
     const deadline = Date.now() + 60_000;
@@ -75,7 +76,7 @@ if (mode === 'startup') {
     tmux('send-keys', '-t', session, '-l', 'exit\r');
   } finally {
     spawnSync('sleep', ['2']);
-    spawnSync('tmux', ['kill-session', '-t', session]);
+    spawnSync('tmux', [...socket, 'kill-server']);
   }
 } else {
   console.error('usage: node bench/run.mjs startup|session|rss [POD]');

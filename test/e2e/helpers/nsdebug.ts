@@ -45,9 +45,13 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
+const TMUX_SOCKET = `nsdebug-e2e-${process.pid}`;
+
 function tmux(args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('tmux', [...args], { timeout: 10_000 }, (error, stdout, stderr) => {
+    // A tmux server of our own: it starts with this test's environment (KUBECONFIG,
+    // PATH, NSDEBUG_IMAGE) and never meets a user's or an earlier run's server.
+    execFile('tmux', ['-L', TMUX_SOCKET, ...args], { timeout: 10_000 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`tmux ${args.join(' ')}: ${stderr || error.message}`));
       else resolve(stdout);
     });
