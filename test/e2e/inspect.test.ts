@@ -2,35 +2,8 @@
 // reports for pods with different specs, and the cgroup limits and usage
 // beside what the container itself sees.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, deletePod, execInPod, kubectl, uniqueName, waitPodRunning, E2E_IMAGE, E2E_LABEL, NODE_NAME, type PodJson } from './helpers/cluster.js';
+import { applyPod, buildPod, deletePod, execInPod, kubectl, uniqueName, waitPodRunning, NODE_NAME, type PodJson } from './helpers/cluster.js';
 import { HELPER_SELECTOR, nsdebug } from './helpers/nsdebug.js';
-
-interface Container {
-  name: string;
-  command: string[];
-  resources?: Record<string, unknown>;
-}
-
-function pod(name: string, containers: Container[], spec: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
-    spec: {
-      terminationGracePeriodSeconds: 0,
-      automountServiceAccountToken: false,
-      enableServiceLinks: false,
-      ...spec,
-      containers: containers.map((c) => ({
-        name: c.name,
-        image: E2E_IMAGE,
-        imagePullPolicy: 'IfNotPresent',
-        command: c.command,
-        ...(c.resources ? { resources: c.resources } : {}),
-      })),
-    },
-  };
-}
 
 const SLEEP = ['sleep', '3600'];
 const HTTPD = ['sh', '-c', 'mkdir -p /www && echo hello > /www/index.html && exec httpd -f -p 8080 -h /www'];
@@ -81,11 +54,11 @@ function entry(report: NsJson, name: string, kind = 'container'): NsJson['entrie
 beforeAll(async () => {
   const limits = { cpu: '500m', memory: '64Mi' };
   await Promise.all([
-    applyPod(pod(limited, [{ name: 'app', command: HTTPD, resources: { requests: limits, limits } }])),
-    applyPod(pod(unlimited, [{ name: 'app', command: SLEEP }])),
-    applyPod(pod(duo, [{ name: 'app', command: SLEEP }, { name: 'sidecar', command: ['sleep', '7777'] }])),
-    applyPod(pod(sharer, [{ name: 'app', command: SLEEP }, { name: 'sidecar', command: ['sleep', '7777'] }], { shareProcessNamespace: true })),
-    applyPod(pod(hostnet, [{ name: 'app', command: SLEEP }], { hostNetwork: true })),
+    applyPod(buildPod(limited, [{ name: 'app', command: HTTPD, resources: { requests: limits, limits } }])),
+    applyPod(buildPod(unlimited, [{ name: 'app', command: SLEEP }])),
+    applyPod(buildPod(duo, [{ name: 'app', command: SLEEP }, { name: 'sidecar', command: ['sleep', '7777'] }])),
+    applyPod(buildPod(sharer, [{ name: 'app', command: SLEEP }, { name: 'sidecar', command: ['sleep', '7777'] }], { shareProcessNamespace: true })),
+    applyPod(buildPod(hostnet, [{ name: 'app', command: SLEEP }], { hostNetwork: true })),
   ]);
   const running = await Promise.all([limited, unlimited, duo, sharer, hostnet].map((n) => waitPodRunning(n)));
   limitedPod = running[0]!;

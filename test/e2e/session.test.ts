@@ -2,7 +2,7 @@
 // helper on the node, finds the target's PID, enters the chosen namespaces,
 // and removes the helper on every way out.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, deletePod, getPod, uniqueName, waitPodRunning, E2E_LABEL, E2E_IMAGE, type PodJson } from './helpers/cluster.js';
+import { applyPod, buildPod, deletePod, getPod, uniqueName, waitPodRunning, type PodJson } from './helpers/cluster.js';
 import { helperPods, nsdebug, PROMPT, TerminalSession, waitFor } from './helpers/nsdebug.js';
 
 const web = uniqueName('web');
@@ -12,27 +12,14 @@ const TARGETS = [web, duo, crashy];
 let webPod: PodJson;
 let crashyPod: PodJson;
 
-function pod(name: string, containers: Array<{ name: string; command: string[] }>): Record<string, unknown> {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
-    spec: {
-      terminationGracePeriodSeconds: 0,
-      automountServiceAccountToken: false,
-      containers: containers.map((c) => ({ name: c.name, image: E2E_IMAGE, imagePullPolicy: 'Never', command: c.command })),
-    },
-  };
-}
-
 beforeAll(async () => {
   await Promise.all([
-    applyPod(pod(web, [{ name: 'app', command: ['sh', '-c', 'echo target-only > /etc/marker && exec httpd -f -p 8080'] }])),
-    applyPod(pod(duo, [
+    applyPod(buildPod(web, [{ name: 'app', command: ['sh', '-c', 'echo target-only > /etc/marker && exec httpd -f -p 8080'] }])),
+    applyPod(buildPod(duo, [
       { name: 'app', command: ['sleep', '3600'] },
       { name: 'sidecar', command: ['sleep', '7777'] },
     ])),
-    applyPod(pod(crashy, [{ name: 'app', command: ['sh', '-c', 'exit 1'] }])),
+    applyPod(buildPod(crashy, [{ name: 'app', command: ['sh', '-c', 'exit 1'] }])),
   ]);
   webPod = await waitPodRunning(web);
   await waitPodRunning(duo);

@@ -126,6 +126,34 @@ export function buildBusyboxPod(name: string, options: PodOptions = {}): Record<
   };
 }
 
+export interface TestContainer {
+  name: string;
+  command: string[];
+  resources?: Record<string, unknown>;
+}
+
+/** A pod of local-image containers, each with its command (and resources), plus any spec fields. */
+export function buildPod(name: string, containers: TestContainer[], spec: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
+    spec: {
+      terminationGracePeriodSeconds: 0,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      ...spec,
+      containers: containers.map((c) => ({
+        name: c.name,
+        image: E2E_IMAGE,
+        imagePullPolicy: 'IfNotPresent',
+        command: c.command,
+        ...(c.resources ? { resources: c.resources } : {}),
+      })),
+    },
+  };
+}
+
 /** Applies any manifest (YAML text, or an object sent as JSON) with `kubectl apply -f -`. */
 export async function applyManifest(manifest: string | Record<string, unknown>, namespace?: string): Promise<void> {
   const input = typeof manifest === 'string' ? manifest : JSON.stringify(manifest);
