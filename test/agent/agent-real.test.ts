@@ -1,17 +1,17 @@
 // The agent against a real pod made on this machine without Kubernetes:
 // namespaces from unshare, cgroup directories laid out as the kubelet's
 // cgroupfs driver does (test/agent/fake-pod.sh). Needs root.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_POD, IS_ROOT, SHELLS, makeBusyboxBin, removeDir, runAgent, tempDir } from './helpers.js';
+import { IS_ROOT, SHELLS, runAgent, startFakePod, stopFakePod, type FakePod } from './helpers.js';
 
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 const UID = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
 const SID = hex(64);
 const CID = hex(64);
 
+let fakePod: FakePod | undefined;
 let dir: string;
 let bin: string;
 let sandboxPid = 0;
@@ -26,19 +26,14 @@ const nsOf = (pid: number | 'self', type: string) => readlinkSync(`/proc/${pid}/
 
 describe.skipIf(!IS_ROOT)('agent on a real pod', () => {
   beforeAll(() => {
-    dir = tempDir('nsdebug-agent-real-');
-    bin = makeBusyboxBin(dir);
-    const up = spawnSync('sh', [FAKE_POD, 'up', UID, SID, CID, dir], { encoding: 'utf8', timeout: 20_000 });
-    if (up.status !== 0) throw new Error(`fake-pod.sh up failed: ${up.stderr}`);
-    sandboxPid = Number(readFileSync(join(dir, 'sandbox.pid'), 'utf8'));
-    containerPid = Number(readFileSync(join(dir, 'container.pid'), 'utf8'));
+    fakePod = startFakePod('nsdebug-agent-real-', UID, SID, CID);
+    ({ dir, bin, sandboxPid, containerPid } = fakePod);
   }, 30_000);
 
   afterAll(() => {
-    spawnSync('sh', [FAKE_POD, 'down', UID, dir], { timeout: 20_000 });
+    if (fakePod) stopFakePod(fakePod, UID);
     const left = ['memory', 'pids', 'cpu', 'unified'].filter((c) => existsSync(`/sys/fs/cgroup/${c}/kubepods/burstable/pod${UID}`));
     const alive = [sandboxPid, containerPid].filter((p) => p > 0 && existsSync(`/proc/${p}`));
-    removeDir(dir);
     if (left.length > 0 || alive.length > 0) throw new Error(`cleanup left cgroups ${left.join(',')} / processes ${alive.join(',')}`);
   }, 30_000);
 

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,4 +90,30 @@ export function fixtureLayouts(): string[] {
     .filter((f) => f.endsWith('.cgroup') && !f.endsWith('.conmon.cgroup') && f !== 'node.cgroup')
     .map((f) => f.replace(/\.cgroup$/, ''))
     .sort();
+}
+
+/** A pod laid out like the kubelet's (fake-pod.sh): real namespaces and cgroups, no Kubernetes. */
+export interface FakePod {
+  readonly dir: string;
+  readonly bin: string;
+  readonly sandboxPid: number;
+  readonly containerPid: number;
+}
+
+export function startFakePod(prefix: string, uid: string, sandboxId: string, containerId: string): FakePod {
+  const dir = tempDir(prefix);
+  const bin = makeBusyboxBin(dir);
+  const up = spawnSync('sh', [FAKE_POD, 'up', uid, sandboxId, containerId, dir], { encoding: 'utf8', timeout: 20_000 });
+  if (up.status !== 0) throw new Error(`fake-pod.sh up failed: ${up.stderr}`);
+  return {
+    dir,
+    bin,
+    sandboxPid: Number(readFileSync(join(dir, 'sandbox.pid'), 'utf8')),
+    containerPid: Number(readFileSync(join(dir, 'container.pid'), 'utf8')),
+  };
+}
+
+export function stopFakePod(pod: FakePod, uid: string): void {
+  spawnSync('sh', [FAKE_POD, 'down', uid, pod.dir], { timeout: 20_000 });
+  removeDir(pod.dir);
 }

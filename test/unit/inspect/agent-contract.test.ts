@@ -2,11 +2,10 @@
 // real data: the agent runs (under busybox sh, as in the helper image) against
 // a pod made on this machine by test/agent/fake-pod.sh (real namespaces,
 // kubelet-style cgroupfs v1 directories, a 64 MiB memory limit). Needs root.
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAKE_POD, IS_ROOT, SHELLS, makeBusyboxBin, removeDir, runAgent, tempDir } from '../../agent/helpers.js';
+import { IS_ROOT, SHELLS, runAgent, startFakePod, stopFakePod, type FakePod } from '../../agent/helpers.js';
 import { buildNsFindings } from '../../../src/inspect/ns-findings.js';
 import { parseNsDump } from '../../../src/inspect/ns-parse.js';
 import { parseStats } from '../../../src/inspect/stats-parse.js';
@@ -17,6 +16,7 @@ const SID = hex(64);
 const CID = hex(64);
 const shell = SHELLS[0];
 
+let fakePod: FakePod | undefined;
 let dir: string;
 let bin: string;
 let sandboxPid = 0;
@@ -30,17 +30,12 @@ const agent = async (...args: string[]): Promise<string> => {
 
 describe.skipIf(!IS_ROOT || shell === undefined)('agent dumps -> parsers (real fake pod)', () => {
   beforeAll(() => {
-    dir = tempDir('nsdebug-inspect-contract-');
-    bin = makeBusyboxBin(dir);
-    const up = spawnSync('sh', [FAKE_POD, 'up', UID, SID, CID, dir], { encoding: 'utf8', timeout: 20_000 });
-    if (up.status !== 0) throw new Error(`fake-pod.sh up failed: ${up.stderr}`);
-    sandboxPid = Number(readFileSync(join(dir, 'sandbox.pid'), 'utf8'));
-    containerPid = Number(readFileSync(join(dir, 'container.pid'), 'utf8'));
+    fakePod = startFakePod('nsdebug-inspect-contract-', UID, SID, CID);
+    ({ dir, bin, sandboxPid, containerPid } = fakePod);
   }, 30_000);
 
   afterAll(() => {
-    spawnSync('sh', [FAKE_POD, 'down', UID, dir], { timeout: 20_000 });
-    removeDir(dir);
+    if (fakePod) stopFakePod(fakePod, UID);
   }, 30_000);
 
   it('ns: entries and findings', async () => {
