@@ -82,6 +82,11 @@ export async function main(args: string[]): Promise<void> {
       await runComplete(args.slice(1));
       return;
     }
+    // The version needs no parser: answer before yargs lays out anything.
+    if (args.length === 1 && ['version', '--version', '-V'].includes(args[0]!)) {
+      process.stdout.write(`kubectl-nsdebug v${VERSION}\n`);
+      return;
+    }
     await buildCli(args, process.argv[1]).parseAsync();
   } catch (error) {
     process.stderr.write(`${formatError(error)}\n`);
