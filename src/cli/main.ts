@@ -84,7 +84,7 @@ export async function main(args: string[]): Promise<void> {
     }
     // The version needs no parser: answer before yargs lays out anything.
     if (args.length === 1 && ['version', '--version', '-V'].includes(args[0]!)) {
-      process.stdout.write(`kubectl-nsdebug v${VERSION}\n`);
+      process.stdout.write(args[0] === 'version' ? `kubectl-nsdebug v${VERSION}\n` : `v${VERSION}\n`);
       return;
     }
     await buildCli(args, process.argv[1]).parseAsync();

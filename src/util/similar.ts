@@ -22,5 +22,7 @@ export function closestNames(wanted: string, candidates: readonly string[], limi
     })
     .filter(({ score }) => score <= Math.max(1, Math.floor(wanted.length / 3)))
     .sort((x, y) => x.score - y.score || x.name.localeCompare(y.name));
-  return scored.slice(0, limit).map(({ name }) => name);
+  // Only the closest: a far second guess next to an obvious typo fix is noise.
+  const best = scored[0]?.score ?? 0;
+  return scored.filter(({ score }) => score <= best + 1).slice(0, limit).map(({ name }) => name);
 }

@@ -41,6 +41,8 @@ describe('closestNames', () => {
     expect(closestNames('wbe', ['web', 'db', 'api'])).toEqual(['web']);
     expect(closestNames('web', ['web-7d9f-abcde', 'worker'])).toEqual(['web-7d9f-abcde']);
     expect(closestNames('zzzzzz', ['web'])).toEqual([]);
+    // Unique suffixes make every name "close" to a long typo: only the closest are offered.
+    expect(closestNames('err-wbe-mx1gu03pcb1a', ['err-web-mx1gu03pcb1a', 'err-done-mx1gu03pdbb8'])).toEqual(['err-web-mx1gu03pcb1a']);
   });
 });
 
