@@ -29,7 +29,10 @@ async function startPod(name: string, options: Parameters<typeof buildBusyboxPod
 
 async function execOk(name: string, command: readonly string[]): Promise<string> {
   const result = await execInPod(name, command);
-  expect(result.stderr).toBe('');
+  // kubectl 1.32's websocket exec sometimes logs a harmless klog line
+  // ("Unknown stream id 1, discarding message"); only the command's stderr counts.
+  const commandStderr = result.stderr.split('\n').filter((line) => line && !/^[EWI]\d{4} \d{2}:\d{2}:\d{2}\.\d+ /.test(line));
+  expect(commandStderr).toEqual([]);
   expect(result.code).toBe(0);
   return result.stdout.trim();
 }
