@@ -152,6 +152,11 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
   if (raw.tty && !terminals) {
     throw new UserError('-t/--tty needs stdin and stdout to be a terminal', { hint: 'drop -t when piping or redirecting' });
   }
+  if (target === undefined && !terminals) {
+    throw new UserError('no TARGET given (the picker needs stdin and stdout to be a terminal)', {
+      hint: 'name one, for example kubectl nsdebug pod/web -- ip addr',
+    });
+  }
   const stdin = tty || (raw.stdin ?? false);
   if (command.length === 0 && !tty && !stdin) {
     throw new UserError('no COMMAND given and stdin is not a terminal', {

@@ -34,6 +34,11 @@ describe('validateDebugOptions', () => {
     expect(() => parse({ target: 'web', '--': ['sh'], tty: true }, pipe)).toThrowError(/-t\/--tty needs stdin and stdout to be a terminal/);
   });
 
+  it('asks for a TARGET first when there is no terminal for the picker', () => {
+    expect(() => parse({}, pipe)).toThrowError(/no TARGET given/);
+    expect(() => parse({ '--': ['true'] }, pipe)).toThrowError(/no TARGET given/);
+  });
+
   it('asks for a COMMAND when there is no terminal', () => {
     expect(() => parse({ target: 'web' }, pipe)).toThrowError(/no COMMAND given/);
   });
