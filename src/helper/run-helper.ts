@@ -24,6 +24,22 @@ export interface HelperRequest {
   readonly guard: ExitGuard;
 }
 
+/** The helper request for a session or inspection of `pod`: on its node, in --helper-namespace or the pod's namespace. */
+export function buildPodHelperRequest(kube: Kube, options: HelperOptions, pod: V1Pod, progress: Progress, guard: ExitGuard): HelperRequest {
+  const namespace = pod.metadata!.namespace!;
+  return {
+    kube,
+    options,
+    namespace: options.helperNamespace ?? namespace,
+    nodeName: pod.spec!.nodeName!,
+    target: `pod/${namespace}/${pod.metadata!.name!}`,
+    targetName: pod.metadata!.name!,
+    nodeMode: false,
+    progress,
+    guard,
+  };
+}
+
 /**
  * Checks the permissions a helper needs in `namespace` and resolves with who we
  * are (for the created-by annotation). Independent of the target, so callers

@@ -1,5 +1,7 @@
 // The pod behind an inspect TARGET (ns, stats).
 import type { V1Pod } from '@kubernetes/client-node';
+import { buildNsArgv } from '../agent/argv.js';
+import { listContainers } from '../kube/choose-container.js';
 import { UserError } from '../cli/errors.js';
 import type { Progress } from '../helper/progress.js';
 import type { Kube } from '../kube/client.js';
@@ -14,3 +16,13 @@ export async function resolveInspectPod(kube: Kube, target: TargetRef, progress:
   return resolveEnterablePod(kube, target, progress);
 }
 
+
+/** The agent's `ns` invocation for a pod: its running app containers by name; running init and ephemeral ones are not the sandbox either. */
+export function buildPodNsArgv(pod: V1Pod): string[] {
+  const containers = listContainers(pod);
+  return buildNsArgv({
+    podUid: pod.metadata!.uid!,
+    containers: containers.flatMap((c) => (c.kind === 'container' && c.containerId ? [{ name: c.name, containerId: c.containerId }] : [])),
+    exclude: containers.flatMap((c) => (c.kind !== 'container' && c.containerId ? [c.containerId] : [])),
+  });
+}

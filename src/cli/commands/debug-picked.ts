@@ -2,13 +2,13 @@
 // helper is already being created on the chosen pod's node, so the session
 // opens as soon as the user confirms. Loaded only when the picker is needed.
 import type { V1Pod } from '@kubernetes/client-node';
-import { buildNsArgv } from '../../agent/argv.js';
 import type { ExitGuard } from '../../helper/exit-guard.js';
 import type { HelperRef } from '../../helper/lifecycle.js';
 import type { Progress } from '../../helper/progress.js';
-import { prepareHelper, startHelper, type StartedHelper } from '../../helper/run-helper.js';
+import { buildPodHelperRequest, prepareHelper, startHelper, type StartedHelper } from '../../helper/run-helper.js';
 import { waitHelperRunning } from '../../helper/wait-running.js';
 import { runAgentCapture } from '../../session/run-agent.js';
+import { buildPodNsArgv } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import type { Kube } from '../../kube/client.js';
 import { chooseContainer, listContainers } from '../../kube/choose-container.js';
@@ -21,7 +21,7 @@ import { formatTargetRef, type TargetRef, type WorkloadKind } from '../../kube/t
 import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PodRef, PodStep } from '../../ui/types.js';
 import { CancelledError } from '../errors.js';
 import type { DebugOptions } from '../debug-options.js';
-import { buildHelperRequest, buildPodSession, enterSession } from './debug.js';
+import { buildPodSession, enterSession } from './debug.js';
 
 const podKey = (ref: PodRef) => `${ref.namespace}/${ref.name}`;
 
@@ -57,10 +57,7 @@ export function buildContainerStep(pod: V1Pod, options: Pick<DebugOptions, 'cont
 
 /** Which namespaces the chosen target shares with the node, read from the real inodes by the running helper. */
 async function readSharedWithNode(kube: Kube, pod: V1Pod, helper: HelperRef, container: ContainerChoice): Promise<NamespaceName[]> {
-  const all = listContainers(pod);
-  const running = all.flatMap((c) => (c.kind === 'container' && c.containerId ? [{ name: c.name, containerId: c.containerId }] : []));
-  const exclude = all.flatMap((c) => (c.kind !== 'container' && c.containerId ? [c.containerId] : []));
-  const entries = parseNsDump(await runAgentCapture(kube, helper, buildNsArgv({ podUid: pod.metadata!.uid!, containers: running, exclude })));
+  const entries = parseNsDump(await runAgentCapture(kube, helper, buildPodNsArgv(pod)));
   const node = entries.find((e) => e.kind === 'node');
   const wanted = container.kind === 'container' && !('instead' in container && container.instead) ? entries.find((e) => e.kind === 'container' && e.name === container.name) : entries.find((e) => e.kind === 'sandbox');
   if (!node || !wanted) return [];
@@ -99,8 +96,7 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
   // The helper starts as soon as the node is known; a failure ends the picker at once.
   const onPodChosen = (ref: PodRef) => {
     helper = resolveChosenPod(ref).then(async (pod) => {
-      const session = { namespace: pod.metadata!.namespace!, nodeName: pod.spec!.nodeName!, targetAnnotation: `pod/${pod.metadata!.namespace}/${pod.metadata!.name}`, targetName: pod.metadata!.name!, nodeMode: false };
-      const req = buildHelperRequest(kube, options, session, progress, guard);
+      const req = buildPodHelperRequest(kube, options, pod, progress, guard);
       return startHelper(req, await prepareHelper(req));
     });
     running = helper.then(async (started) => {

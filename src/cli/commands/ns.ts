@@ -1,14 +1,12 @@
-import { buildNsArgv } from '../../agent/argv.js';
 import { ExitGuard } from '../../helper/exit-guard.js';
 import { createCliProgress } from '../progress.js';
-import { withHelper } from '../../helper/run-helper.js';
-import { resolveInspectPod } from '../../inspect/inspect-target.js';
+import { buildPodHelperRequest, withHelper } from '../../helper/run-helper.js';
+import { buildPodNsArgv, resolveInspectPod } from '../../inspect/inspect-target.js';
 import { runAgentCapture } from '../../session/run-agent.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import { buildNsReport, renderNsJson, renderNsTable, shouldColor } from '../../inspect/ns-render.js';
 import { buildPodFacts } from '../../inspect/pod-facts.js';
 import { createKube } from '../../kube/client.js';
-import { listContainers } from '../../kube/choose-container.js';
 import { validateNsOptions, type RawNsArgs } from '../../inspect/inspect-options.js';
 
 /** `kubectl nsdebug ns TARGET`: which namespaces the pod's containers, sandbox and node share. */
@@ -19,15 +17,11 @@ export async function runNsCommand(raw: RawNsArgs): Promise<number> {
   try {
     const kube = await createKube(options.kube);
     const pod = await resolveInspectPod(kube, options.target, progress);
-    const containers = listContainers(pod);
-    const running = containers.flatMap((c) => (c.kind === 'container' && c.containerId ? [{ name: c.name, containerId: c.containerId }] : []));
-    // Running init/ephemeral containers are not the sandbox either.
-    const exclude = containers.flatMap((c) => (c.kind !== 'container' && c.containerId ? [c.containerId] : []));
-    const argv = buildNsArgv({ podUid: pod.metadata!.uid!, containers: running, exclude });
+    const argv = buildPodNsArgv(pod);
     const namespace = pod.metadata!.namespace!;
     const nodeName = pod.spec!.nodeName!;
     const dump = await withHelper(
-      { kube, options, namespace: options.helperNamespace ?? namespace, nodeName, target: `pod/${namespace}/${pod.metadata!.name!}`, targetName: pod.metadata!.name!, nodeMode: false, progress, guard },
+      buildPodHelperRequest(kube, options, pod, progress, guard),
       async (helper) => {
         const text = await runAgentCapture(kube, helper, argv);
         await progress.done(); // the live progress display leaves the terminal before our output

@@ -1,7 +1,7 @@
 import { buildStatsArgv } from '../../agent/argv.js';
 import { ExitGuard } from '../../helper/exit-guard.js';
 import { createCliProgress } from '../progress.js';
-import { withHelper } from '../../helper/run-helper.js';
+import { buildPodHelperRequest, withHelper } from '../../helper/run-helper.js';
 import { resolveInspectPod } from '../../inspect/inspect-target.js';
 import { runAgentCapture } from '../../session/run-agent.js';
 import { parseStats, type Stats } from '../../inspect/stats-parse.js';
@@ -31,9 +31,8 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
       target: plan.kind === 'container' ? { kind: 'container', containerId: plan.containerId } : { kind: 'sandbox', exclude: [...plan.excludeIds] },
     });
     const name = plan.kind === 'container' ? plan.container.name : 'sandbox';
-    const namespace = pod.metadata!.namespace!;
     return await withHelper(
-      { kube, options, namespace: options.helperNamespace ?? namespace, nodeName: pod.spec!.nodeName!, target: `pod/${namespace}/${pod.metadata!.name!}`, targetName: pod.metadata!.name!, nodeMode: false, progress, guard },
+      buildPodHelperRequest(kube, options, pod, progress, guard),
       async (helper) => {
         const sample = async (): Promise<Stats> => parseStats(await runAgentCapture(kube, helper, argv), name);
         const first = await sample();
