@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, SHELLS, runAgent, startFakePod, stopFakePod, type FakePod } from './helpers.js';
+import { CGROUP_ROOT, IS_ROOT, SHELLS, runAgent, startFakePod, stopFakePod, type FakePod } from './helpers.js';
 
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 const UID = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
@@ -32,7 +32,7 @@ describe.skipIf(!IS_ROOT)('agent on a real pod', () => {
 
   afterAll(() => {
     if (fakePod) stopFakePod(fakePod, UID);
-    const left = ['memory', 'pids', 'cpu', 'unified'].filter((c) => existsSync(`/sys/fs/cgroup/${c}/kubepods/burstable/pod${UID}`));
+    const left = ['memory', 'pids', 'cpu', 'unified'].filter((c) => existsSync(`/sys/fs/cgroup/${c}${CGROUP_ROOT}/kubepods/burstable/pod${UID}`));
     const alive = [sandboxPid, containerPid].filter((p) => p > 0 && existsSync(`/proc/${p}`));
     if (left.length > 0 || alive.length > 0) throw new Error(`cleanup left cgroups ${left.join(',')} / processes ${alive.join(',')}`);
   }, 30_000);
@@ -41,7 +41,7 @@ describe.skipIf(!IS_ROOT)('agent on a real pod', () => {
     expect(nsOf(containerPid, 'net')).toBe(nsOf(sandboxPid, 'net'));
     expect(nsOf(containerPid, 'net')).not.toBe(nsOf('self', 'net'));
     expect(nsOf(containerPid, 'pid')).not.toBe(nsOf(sandboxPid, 'pid'));
-    expect(readFileSync(`/proc/${containerPid}/cgroup`, 'utf8')).toContain(`:memory:/kubepods/burstable/pod${UID}/${CID}\n`);
+    expect(readFileSync(`/proc/${containerPid}/cgroup`, 'utf8')).toContain(`:memory:${CGROUP_ROOT}/kubepods/burstable/pod${UID}/${CID}\n`);
   });
 
   describe.each(SHELLS)('under $name', (shell) => {

@@ -92,6 +92,12 @@ export function fixtureLayouts(): string[] {
     .sort();
 }
 
+/**
+ * The cgroup root of fake pods (G in fake-pod.sh), as a kubelet's --cgroup-root: a
+ * kubelet running on this machine removes unknown pods under its own /kubepods.
+ */
+export const CGROUP_ROOT = '/nsdebug-test';
+
 /** A pod laid out like the kubelet's (fake-pod.sh): real namespaces and cgroups, no Kubernetes. */
 export interface FakePod {
   readonly dir: string;
