@@ -11,7 +11,7 @@
 # The sandbox is a "pause" (sleep) in new pid, net, uts and ipc namespaces,
 # hostname pod-x. The container shares its net, uts and ipc namespaces and has
 # its own pid, mount and cgroup namespaces, a tmpfs at /mnt holding `marker`,
-# and runs two sleeps. As under a shim, each init's parent stays outside the pod.
+# and runs two sleeps (FAKE_POD_COMM: see below). As under a shim, each init's parent stays outside the pod.
 # The container's memory limit is 64 MiB. Needs root.
 set -eu
 R=/sys/fs/cgroup
@@ -62,8 +62,15 @@ case $cmd in
     # The container joins the sandbox's net, uts and ipc namespaces (through
     # the node's /proc, before it mounts its own).
     # shellcheck disable=SC2016 # expanded by the sh -c that runs it
-    setsid unshare --fork --pid sh -c "$join"'; exec nsenter -t "$5" -n -u -i -- unshare --mount-proc --cgroup sh -c "mount -t tmpfs tmpfs /mnt; echo inside > /mnt/marker; sleep 301 & exec sleep 302"' \
-      sh "$CTRLS" "$R" "$uid" "$cid" "$sb" </dev/null >/dev/null 2>&1 &
+    # The container's init: the marker, then two sleeps. With FAKE_POD_COMM set
+    # (environment, never script text) the init stays a shell that first writes
+    # it into its own comm, as any process in a container may.
+    # shellcheck disable=SC2016 # expanded by the sh -c that runs it
+    init='mount -t tmpfs tmpfs /mnt; echo inside > /mnt/marker; sleep 301 &
+      if [ -n "${FAKE_POD_COMM:-}" ]; then printf %s "$FAKE_POD_COMM" > /proc/self/comm; sleep 302; else exec sleep 302; fi'
+    # shellcheck disable=SC2016 # expanded by the sh -c that runs it
+    setsid unshare --fork --pid sh -c "$join"'; exec nsenter -t "$5" -n -u -i -- unshare --mount-proc --cgroup sh -c "$6"' \
+      sh "$CTRLS" "$R" "$uid" "$cid" "$sb" "$init" </dev/null >/dev/null 2>&1 &
     ct_parent=$!
     n=0
     until [ "$(wc -l <"$R/pids$G/kubepods/burstable/pod$uid/$cid/cgroup.procs")" -ge 2 ] && [ -n "$(pgrep -P "$ct_parent")" ]; do
