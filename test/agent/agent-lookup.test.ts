@@ -128,6 +128,24 @@ function attackProcesses(layout: string): FakeProcess[] {
   ];
 }
 
+/**
+ * CRI-O as it runs: conmon, in the pod-level cgroup (cgroupfs) or in crio-conmon-ID.scope
+ * (systemd), is the parent of each init: sandbox 200 (conmon 150), container 300 (conmon 151).
+ */
+function crioProcesses(layout: string): FakeProcess[] {
+  const t = fixture(layout);
+  const conmon = fixture(`${layout}.conmon`);
+  return [
+    { pid: 90, ppid: 1, start: 90, cgroup: fixture('node') },
+    { pid: 150, ppid: 1, start: 150, cgroup: fill(conmon, UID, SID) },
+    { pid: 151, ppid: 1, start: 151, cgroup: fill(conmon, UID, CID) },
+    { pid: 200, ppid: 150, start: 200, cgroup: fill(t, UID, SID), comm: 'pause' },
+    { pid: 300, ppid: 151, start: 300, cgroup: fill(t, UID, CID) },
+    { pid: 301, ppid: 300, start: 301, cgroup: fill(t, UID, CID) },
+  ];
+}
+const CRIO_LAYOUTS = ['v2-cgroupfs-crio', 'v2-systemd-crio'];
+
 let dir: string;
 let bin: string;
 const env = (proc: string, hostRoot = join(dir, 'no-host')): NodeJS.ProcessEnv => ({
@@ -144,6 +162,7 @@ beforeAll(() => {
     writeProc(join(dir, layout, 'proc'), podProcesses(layout));
     writeProc(join(dir, layout, 'attack-proc'), attackProcesses(layout));
   }
+  for (const layout of CRIO_LAYOUTS) writeProc(join(dir, layout, 'crio-proc'), crioProcesses(layout));
 });
 afterAll(() => removeDir(dir));
 
@@ -204,6 +223,12 @@ describe.concurrent.each(SHELLS)('under $name', (shell) => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^nsdebug-agent: no process of container d{64} found on this node; [^\n]*\n$/);
     });
+  });
+
+  it.each(CRIO_LAYOUTS)('%s: inits whose parent is conmon, inside the pod, are found', async (layout) => {
+    const pid = async (...args: string[]) => runAgent(shell, ['pid', '--pod-uid', UID, ...args], env(join(dir, layout, 'crio-proc')));
+    expect(await pid('--sandbox', '--exclude', CID)).toMatchObject({ status: 0, stdout: '200\n', stderr: '' });
+    expect(await pid('--container-id', CID)).toMatchObject({ status: 0, stdout: '300\n', stderr: '' });
   });
 
   it('ns: one line per container, the sandbox and the node (the shim when /proc/1/ns is unreadable)', async () => {
