@@ -1,5 +1,5 @@
-import { UserError } from './errors.js';
-import { parseDurationSeconds } from '../util/duration.js';
+import { UserError } from '../base/errors.js';
+import { parseDurationSeconds } from '../base/duration.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
 import type { NamespaceName, Tools } from '../kube/session-plan.js';

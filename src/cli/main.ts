@@ -2,8 +2,8 @@
 // import here; the Kubernetes client and Ink load inside the command that needs them.
 import { basename } from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { CancelledError, UserError, formatError, oneLine } from './errors.js';
-import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from './options.js';
+import { CancelledError, UserError, formatError, oneLine } from '../base/errors.js';
+import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
 
 // Set by scripts/build.mjs from package.json.
 declare const __NSDEBUG_VERSION__: string;

@@ -1,7 +1,7 @@
 import type { Kube } from '../kube/client.js';
 import type { Lookups } from './candidates.js';
 import type { LookupFlags, TargetWord } from './parse-words.js';
-import type { TargetKind } from './vocabulary.js';
+import type { TargetKind } from '../base/rules.js';
 
 interface Named {
   readonly metadata?: { readonly name?: string };

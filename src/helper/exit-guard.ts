@@ -1,4 +1,4 @@
-import { exitCodeForSignal } from '../cli/errors.js';
+import { exitCodeForSignal } from '../base/errors.js';
 
 type Task = () => Promise<void> | void;
 

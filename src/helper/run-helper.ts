@@ -6,7 +6,7 @@ import type { Kube } from '../kube/client.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
 import { createHelper, deleteHelper, helperRefOf, type HelperRef } from './lifecycle.js';
 import type { ExitGuard } from './exit-guard.js';
-import type { Progress } from './progress.js';
+import type { Progress } from '../base/progress.js';
 import { buildHelperName, buildHelperPod, randomSuffix } from './spec.js';
 import { waitHelperRunning } from './wait-running.js';
 

@@ -1,6 +1,6 @@
 // Pure option validation for `ns` and `stats`: flags + environment -> options,
 // with no I/O and nothing heavy imported, so the tests need no cluster.
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from '../cli/debug-options.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 

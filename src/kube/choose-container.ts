@@ -1,16 +1,17 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
+import type { ContainerKind, ContainerState } from '../base/rules.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
-export type ContainerKind = 'container' | 'init' | 'ephemeral';
+export type { ContainerKind, ContainerState };
 
 export interface ContainerInfo {
   readonly name: string;
   readonly kind: ContainerKind;
   readonly image: string;
   /** running | waiting | terminated | unknown (no status yet) */
-  readonly state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  readonly state: ContainerState;
   /** CrashLoopBackOff, Completed, ... */
   readonly reason: string | undefined;
   readonly restarts: number;

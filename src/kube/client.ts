@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
 export interface KubeFlags {

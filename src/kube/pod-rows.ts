@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ContainerRow, PodRow } from '../ui/types.js';
-import { formatAge } from '../util/duration.js';
+import { formatAge } from '../base/duration.js';
 import type { ContainerInfo } from './choose-container.js';
 
 /** The STATUS column as kubectl computes it: the most telling container reason, else the phase. */

@@ -1,10 +1,10 @@
 import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
-import { closestNames } from '../util/similar.js';
+import { UserError } from '../base/errors.js';
+import { closestNames } from '../base/similar.js';
 import type { Kube } from './client.js';
 import { isNotFound, statusCodeOf } from './api-errors.js';
 import { request } from './request.js';
-import type { Progress } from '../helper/progress.js';
+import type { Progress } from '../base/progress.js';
 import { assertLinuxNode, assertPodEnterable } from './pod-checks.js';
 import type { TargetRef, WorkloadKind } from './target-ref.js';
 

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 import { chooseContainer, listContainers, type ContainerInfo } from './choose-container.js';
 
 import type { NamespaceType, Tools } from '../agent/argv.js';

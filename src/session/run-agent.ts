@@ -2,7 +2,7 @@
 // shared by ns, stats, the picker's shared-with-node marks and the heartbeat.
 import { Writable } from 'node:stream';
 import { AGENT_EXIT } from '../agent/argv.js';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 import type { HelperRef } from '../helper/lifecycle.js';
 import { HELPER_CONTAINER } from '../helper/spec.js';
 import type { Kube } from '../kube/client.js';

@@ -10,7 +10,7 @@ import { buildEquivalentCommand } from './equivalent-command.js';
 import { NamespacePicker } from './namespace-picker.js';
 import { POD_PICKER_CHROME_LINES, PodPicker } from './pod-picker.js';
 import { sanitizeLine, useColor } from './theme.js';
-import { TOOLS } from './types.js';
+import { TOOLS } from '../base/rules.js';
 import type {
   ContainerChoice,
   ContainerStep,

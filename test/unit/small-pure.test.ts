@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatError, UserError, CancelledError, exitCodeForSignal } from '../../src/cli/errors.js';
-import { parseDurationSeconds, formatAge, formatElapsed } from '../../src/util/duration.js';
-import { closestNames } from '../../src/util/similar.js';
+import { formatError, UserError, CancelledError, exitCodeForSignal } from '../../src/base/errors.js';
+import { parseDurationSeconds, formatAge, formatElapsed } from '../../src/base/duration.js';
+import { closestNames } from '../../src/base/similar.js';
 import { exitOutcomeOf } from '../../src/session/exit-status.js';
 import { buildLabelSelector, chooseWorkloadPod } from '../../src/kube/resolve-target.js';
 import { describeApiError } from '../../src/kube/api-errors.js';
 import { judgeHelperPod } from '../../src/helper/wait-running.js';
-import { createProgress } from '../../src/helper/progress.js';
+import { createProgress } from '../../src/cli/progress.js';
 import { assertPodEnterable, assertLinuxNode } from '../../src/kube/pod-checks.js';
 import { makePod } from './fixtures-pods.js';
 

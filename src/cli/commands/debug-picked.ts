@@ -4,7 +4,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ExitGuard } from '../../helper/exit-guard.js';
 import type { HelperRef } from '../../helper/lifecycle.js';
-import type { Progress } from '../../helper/progress.js';
+import type { Progress } from '../../base/progress.js';
 import { buildPodHelperRequest, prepareHelper, startHelper, type StartedHelper } from '../../helper/run-helper.js';
 import { waitHelperRunning } from '../../helper/wait-running.js';
 import { runAgentCapture } from '../../session/run-agent.js';
@@ -19,7 +19,7 @@ import { resolveNodeOptional, resolvePod, resolveWorkloadPods } from '../../kube
 import { sandboxNamespaces, type NamespaceName } from '../../kube/session-plan.js';
 import { formatTargetRef, type TargetRef, type WorkloadKind } from '../../kube/target-ref.js';
 import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PodRef, PodStep } from '../../ui/types.js';
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../../base/errors.js';
 import type { DebugOptions } from '../debug-options.js';
 import { buildPodSession, enterSession } from './debug.js';
 

@@ -6,13 +6,13 @@ import { assertLinuxNode } from '../../kube/pod-checks.js';
 import { planPodSession, type SessionPlan, type SessionWish } from '../../kube/session-plan.js';
 import { formatTargetRef } from '../../kube/target-ref.js';
 import { ExitGuard } from '../../helper/exit-guard.js';
-import type { Progress } from '../../helper/progress.js';
+import type { Progress } from '../../base/progress.js';
 import { checkHelperAccess, withHelper, type HelperRequest } from '../../helper/run-helper.js';
 import { HELPER_CONTAINER } from '../../helper/spec.js';
 import { runExec } from '../../session/exec.js';
 import { runAgentCapture } from '../../session/run-agent.js';
 import type { HelperRef } from '../../helper/lifecycle.js';
-import { CancelledError, UserError } from '../errors.js';
+import { CancelledError, UserError } from '../../base/errors.js';
 import { validateDebugOptions, type DebugOptions, type RawDebugArgs } from '../debug-options.js';
 import { createCliProgress } from '../progress.js';
 
