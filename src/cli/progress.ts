@@ -3,6 +3,7 @@
 // notes and warnings are the CLI's own lines, on stderr.
 import type { Progress, ProgressReporter } from '../base/progress.js';
 import { createProgressReporter } from '../ui/progress-reporter.js';
+import { sanitizeLine } from '../ui/text.js';
 
 export interface ProgressOptions {
   readonly stream: NodeJS.WritableStream & { readonly isTTY?: boolean };
@@ -17,9 +18,15 @@ export function createProgress({ stream, quiet, createReporter }: ProgressOption
   let reporter: Promise<ProgressReporter> | undefined;
   let held: Call[] | undefined;
   let chain: Promise<void> = Promise.resolve();
-  const line = (text: string) => stream.write(`nsdebug: ${text}\n`);
+  // After done/fail the display is gone: notes and warnings (the --keep note) become plain lines.
+  let ended = false;
+  const line = (text: string) => stream.write(`nsdebug: ${sanitizeLine(text)}\n`);
   // Calls run in order; the reporter starts with the first phase.
   const run = (call: Call, needsReporter: boolean) => {
+    if (ended) {
+      chain = chain.then(() => call(undefined)).catch(() => {});
+      return;
+    }
     if (held) {
       held.push(call);
       return;
@@ -29,8 +36,12 @@ export function createProgress({ stream, quiet, createReporter }: ProgressOption
     chain = chain.then(async () => call(current ? await current : undefined)).catch(() => {});
   };
   return {
-    phase: (phase, detail) => run((r) => r?.phase(phase, detail), true),
-    event: (message) => run((r) => r?.event(message), true),
+    phase: (phase, detail) => {
+      if (!ended) run((r) => r?.phase(phase, detail), true);
+    },
+    event: (message) => {
+      if (!ended) run((r) => r?.event(message), true);
+    },
     // Notes and warnings must stay on screen: the reporter's note() keeps them above its live lines.
     note: (message) => {
       if (!quiet) run((r) => (r?.note ? r.note(message) : void line(message)), false);
@@ -46,11 +57,13 @@ export function createProgress({ stream, quiet, createReporter }: ProgressOption
     },
     done: async () => {
       held = undefined;
+      ended = true;
       await chain;
       if (reporter) await (await reporter).done();
     },
     fail: async (message) => {
       held = undefined;
+      ended = true;
       await chain;
       if (reporter) await (await reporter).fail(message);
     },

@@ -20,10 +20,6 @@ export interface HelperPodInput {
   readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** Hard lifetime enforced by the kubelet (activeDeadlineSeconds). */
   readonly ttlSeconds: number;
-  /** The agent exits this long after the last session ended. */
-  readonly idleSeconds: number;
-  /** ...or this long after start when no session ever began. */
-  readonly idleStartSeconds: number;
   /** "pod/NS/NAME" or "node/NAME". */
   readonly target: string;
   readonly createdBy: string;
@@ -66,7 +62,6 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
         [`${ANNOTATION_PREFIX}/target`]: input.target,
         [`${ANNOTATION_PREFIX}/node`]: input.nodeName,
         [`${ANNOTATION_PREFIX}/created-by`]: input.createdBy,
-        [`${ANNOTATION_PREFIX}/idle-seconds`]: String(input.idleSeconds),
         [AGENT_ANNOTATION]: input.agentScript,
       },
     },

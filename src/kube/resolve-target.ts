@@ -7,6 +7,7 @@ import { request } from './request.js';
 import type { Progress } from '../base/progress.js';
 import { assertLinuxNode, assertPodEnterable } from './pod-checks.js';
 import type { TargetRef, WorkloadKind } from './target-ref.js';
+import { WORKLOAD_APIS } from './workloads.js';
 
 export async function resolvePod(kube: Kube, namespace: string, name: string): Promise<V1Pod> {
   try {
@@ -65,14 +66,7 @@ export function buildLabelSelector(selector: V1LabelSelector | undefined): strin
 
 async function readWorkloadSelector(kube: Kube, kind: WorkloadKind, namespace: string, name: string): Promise<V1LabelSelector | undefined> {
   const action = { verb: 'get', resource: `${kind}s`, namespace, name };
-  const read: Record<WorkloadKind, () => Promise<{ spec?: { selector?: V1LabelSelector } }>> = {
-    deployment: () => kube.apps.readNamespacedDeployment({ name, namespace }),
-    statefulset: () => kube.apps.readNamespacedStatefulSet({ name, namespace }),
-    daemonset: () => kube.apps.readNamespacedDaemonSet({ name, namespace }),
-    replicaset: () => kube.apps.readNamespacedReplicaSet({ name, namespace }),
-    job: () => kube.batch.readNamespacedJob({ name, namespace }),
-  };
-  const workload = await request(kube, action, read[kind]);
+  const workload = await request(kube, action, () => WORKLOAD_APIS[kind].read(kube, namespace, name));
   return workload.spec?.selector;
 }
 
