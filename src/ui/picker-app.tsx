@@ -127,7 +127,6 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
       (error: unknown) => finish({ kind: 'error', error }),
     );
     // The plan is fixed for the picker's life: run once.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   // Report the ending only after the summary frame is committed, so it is what stays on screen.
