@@ -24,7 +24,7 @@ export function createProgress({ stream, quiet, createReporter }: ProgressOption
   // Calls run in order; the reporter starts with the first phase.
   const run = (call: Call, needsReporter: boolean) => {
     if (ended) {
-      chain = chain.then(() => call(undefined)).catch(() => {});
+      void call(undefined);
       return;
     }
     if (held) {
@@ -57,15 +57,15 @@ export function createProgress({ stream, quiet, createReporter }: ProgressOption
     },
     done: async () => {
       held = undefined;
-      ended = true;
       await chain;
       if (reporter) await (await reporter).done();
+      ended = true;
     },
     fail: async (message) => {
       held = undefined;
-      ended = true;
       await chain;
       if (reporter) await (await reporter).fail(message);
+      ended = true;
     },
   };
 }

@@ -48,32 +48,35 @@ export async function runCommand(settings: RunnerSettings, task: (ctx: CommandCo
   const progress = (deps.createProgress ?? (await defaultProgress()))(settings.quiet);
   const guard = (deps.guard ?? new ExitGuard()).install();
   const outputs = deps.outputs ?? [process.stdout, process.stderr];
-  let fault: { code: number; exited: Promise<void> } | undefined;
+  let faulted = false;
   const onOutputError = (error: NodeJS.ErrnoException) => {
-    if (fault) return;
-    const code = error.code === 'EPIPE' ? PIPE_EXIT : 1;
-    fault = { code, exited: guard.terminate(code) };
+    faulted = true;
+    void guard.terminate(error.code === 'EPIPE' ? PIPE_EXIT : 1);
   };
   for (const output of outputs) output.on('error', onOutputError);
   running++;
-  // The command's own result is moot once a pipe fault is being handled: the guard exits.
-  const afterFault = async (): Promise<number> => {
-    await fault!.exited;
-    return fault!.code;
+  // Once a signal or a pipe fault is being handled, the command's own result or
+  // error is moot (the work was cut short on purpose): the guard cleans up and exits.
+  const whenTerminating = async (): Promise<number | undefined> => {
+    const ending = guard.terminating;
+    if (!ending) return undefined;
+    await ending.done;
+    return ending.code;
   };
   try {
     const kube = await (deps.createKube ?? (await import('../kube/client.js')).createKube)(settings.kube);
     const code = await task({ kube, progress, guard });
-    return fault ? await afterFault() : code;
+    return (await whenTerminating()) ?? code;
   } catch (error) {
-    if (fault) return afterFault();
+    const code = await whenTerminating();
+    if (code !== undefined) return code;
     await progress.fail(error instanceof CancelledError ? 'cancelled' : 'failed');
     throw error;
   } finally {
     running--;
     guard.uninstall();
     // After a fault the stream may error again while the guard finishes: keep swallowing.
-    if (!fault) for (const output of outputs) output.off('error', onOutputError);
+    if (!faulted) for (const output of outputs) output.off('error', onOutputError);
   }
 }
 

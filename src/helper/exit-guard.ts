@@ -18,7 +18,7 @@ export interface ExitGuardOptions {
  */
 export class ExitGuard {
   private readonly tasks = new Set<Task>();
-  private exiting = false;
+  private ending: { readonly code: number; readonly done: Promise<void> } | undefined;
   private readonly handler = (signal: NodeJS.Signals) => void this.terminate(exitCodeForSignal(signal));
   private readonly log: (line: string) => void;
   private readonly exit: (code: number) => void;
@@ -55,14 +55,23 @@ export class ExitGuard {
     }
   }
 
-  /** Runs every task, then exits with `code` (once; later calls are ignored). */
-  async terminate(code: number): Promise<void> {
-    if (this.exiting) return;
-    this.exiting = true;
-    // A second signal while cleaning up should not kill the cleanup: keep handlers installed.
-    const deadline = setTimeout(() => this.exit(code), 10_000);
-    await this.runAll();
-    clearTimeout(deadline);
-    this.exit(code);
+  /** Set once the process is on its way out: the exit status, and when cleanup is over. */
+  get terminating(): { readonly code: number; readonly done: Promise<void> } | undefined {
+    return this.ending;
+  }
+
+  /** Runs every task, then exits with `code` (once; later calls wait for the first). */
+  terminate(code: number): Promise<void> {
+    this.ending ??= {
+      code,
+      done: (async () => {
+        // A second signal while cleaning up should not kill the cleanup: keep handlers installed.
+        const deadline = setTimeout(() => this.exit(code), 10_000);
+        await this.runAll();
+        clearTimeout(deadline);
+        this.exit(code);
+      })(),
+    };
+    return this.ending.done;
   }
 }

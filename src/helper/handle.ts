@@ -138,7 +138,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   const release = (): Promise<void> => {
     released = true;
     unregister();
-    stopWaiting.abort();
+    stopWaiting.abort(new CancelledError());
     removal ??= created.then(
       async () => {
         if (!settings.keep) return deleteHelper(kube, ref);

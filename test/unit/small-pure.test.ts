@@ -133,6 +133,18 @@ describe('progress', () => {
     expect(calls).toEqual(['phase creating helper x', 'event Pulled', 'note warning: sandbox instead', 'done']);
   });
 
+  it('after done, notes and warnings (the --keep note) are plain lines, not lost in an ended display', async () => {
+    const { calls, lines, reporter, stream } = recorder();
+    const progress = createProgress({ stream, quiet: false, createReporter: async () => reporter });
+    progress.phase('entering');
+    await progress.done();
+    progress.phase('creating');
+    progress.note('kept helper pod x');
+    progress.warn('late');
+    expect(calls).toEqual(['phase entering', 'done']);
+    expect(lines).toEqual(['nsdebug: kept helper pod x\n', 'nsdebug: warning: late\n']);
+  });
+
   it('holds everything while the picker shows, and prints warnings even when quiet', async () => {
     const { calls, lines, reporter, stream } = recorder();
     const progress = createProgress({ stream, quiet: true, createReporter: async () => reporter });

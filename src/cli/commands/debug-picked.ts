@@ -17,6 +17,7 @@ import { sandboxNamespaces } from '../../session/plan-target.js';
 import { buildPodSession } from '../../session/session.js';
 import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PickerResult, PodRef, PodStep } from '../../ui/types.js';
 import type { DebugOptions } from '../debug-options.js';
+import { buildExtraArgs, type PickerEchoFlags } from '../picker-echo.js';
 import { enterSession, reportChoices } from '../enter-session.js';
 import { buildContainerRow, buildPodRow } from '../pod-rows.js';
 import type { CommandContext } from '../runner.js';
@@ -51,57 +52,6 @@ export function buildContainerStep(pod: V1Pod, options: Pick<DebugOptions, 'cont
   const containers = listContainers(pod).filter((c) => c.kind === 'container' || c.state === 'running');
   if (containers.length === 1) return { known: { kind: 'container', name: containers[0]!.name }, sandboxNamespaces: sandbox };
   return { choose: containers.map(buildContainerRow), sandboxNamespaces: sandbox, initial: chooseContainer(pod, undefined).container.name };
-}
-
-/**
- * Pure: the flags that shaped the session besides TARGET, -n, -c/--sandbox, --ns
- * and --tools (which the picker's answers decide), for its equivalent command.
- * Kube flags first, then the helper's, each only when it differs from its default.
- */
-export function buildExtraArgs(raw: PickerEchoFlags): string[] {
-  const args: string[] = [];
-  const flag = (name: string, value: string | undefined, fallback?: string) => {
-    if (value !== undefined && value !== fallback) args.push(`--${name}`, value);
-  };
-  flag('kubeconfig', raw.kubeconfig);
-  flag('context', raw.context);
-  flag('cluster', raw.cluster);
-  flag('user', raw.user);
-  flag('as', raw.as);
-  flag('request-timeout', raw.requestTimeout, '0');
-  flag('image', raw.image);
-  flag('image-pull-policy', raw.imagePullPolicy);
-  flag('helper-namespace', raw.helperNamespace);
-  flag('timeout', raw.timeout, '60s');
-  flag('ttl', raw.ttl, '1h');
-  flag('idle-timeout', raw.idleTimeout, '30s');
-  flag('idle-start', raw.idleStart, '10m');
-  if (raw.keep) args.push('--keep');
-  if (raw.quiet) args.push('-q');
-  if (raw.stdin) args.push('-i');
-  if (raw.tty) args.push('-t');
-  return args;
-}
-
-/** The flags as the user typed them (strings, before validation), for echoing. */
-export interface PickerEchoFlags {
-  readonly kubeconfig?: string | undefined;
-  readonly context?: string | undefined;
-  readonly cluster?: string | undefined;
-  readonly user?: string | undefined;
-  readonly as?: string | undefined;
-  readonly requestTimeout?: string | undefined;
-  readonly image?: string | undefined;
-  readonly imagePullPolicy?: string | undefined;
-  readonly helperNamespace?: string | undefined;
-  readonly timeout?: string | undefined;
-  readonly ttl?: string | undefined;
-  readonly idleTimeout?: string | undefined;
-  readonly idleStart?: string | undefined;
-  readonly keep?: boolean | undefined;
-  readonly quiet?: boolean | undefined;
-  readonly stdin?: boolean | undefined;
-  readonly tty?: boolean | undefined;
 }
 
 /** Which namespaces the chosen target shares with the node, read from the real inodes by the running helper. */
@@ -163,7 +113,8 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
     container: async (ref) => buildContainerStep(await resolveChosenPod(ref), options),
     namespaces,
     onPodChosen,
-    currentNamespace: kube.namespace,
+    // -n is echoed as given: the pod is compared with the namespace kubectl would use without it.
+    currentNamespace: kube.contextNamespace,
     extraArgs: buildExtraArgs(echo),
     command: options.command,
   };

@@ -1,0 +1,52 @@
+// What the picker's equivalent command echoes besides its own answers. Pure.
+
+/**
+ * Pure: the flags that shaped the session besides TARGET, -n, -c/--sandbox, --ns
+ * and --tools (which the picker's answers decide), for its equivalent command.
+ * Kube flags first, then the helper's, each only when it differs from its default.
+ */
+export function buildExtraArgs(raw: PickerEchoFlags): string[] {
+  const args: string[] = [];
+  const flag = (name: string, value: string | undefined, fallback?: string) => {
+    if (value !== undefined && value !== fallback) args.push(`--${name}`, value);
+  };
+  flag('kubeconfig', raw.kubeconfig);
+  flag('context', raw.context);
+  flag('cluster', raw.cluster);
+  flag('user', raw.user);
+  flag('as', raw.as);
+  flag('request-timeout', raw.requestTimeout, '0');
+  flag('image', raw.image);
+  flag('image-pull-policy', raw.imagePullPolicy);
+  flag('helper-namespace', raw.helperNamespace);
+  flag('timeout', raw.timeout, '60s');
+  flag('ttl', raw.ttl, '1h');
+  flag('idle-timeout', raw.idleTimeout, '30s');
+  flag('idle-start', raw.idleStart, '10m');
+  if (raw.keep) args.push('--keep');
+  if (raw.quiet) args.push('-q');
+  if (raw.stdin) args.push('-i');
+  if (raw.tty) args.push('-t');
+  return args;
+}
+
+/** The flags as the user typed them (strings, before validation), for echoing. */
+export interface PickerEchoFlags {
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+  readonly cluster?: string | undefined;
+  readonly user?: string | undefined;
+  readonly as?: string | undefined;
+  readonly requestTimeout?: string | undefined;
+  readonly image?: string | undefined;
+  readonly imagePullPolicy?: string | undefined;
+  readonly helperNamespace?: string | undefined;
+  readonly timeout?: string | undefined;
+  readonly ttl?: string | undefined;
+  readonly idleTimeout?: string | undefined;
+  readonly idleStart?: string | undefined;
+  readonly keep?: boolean | undefined;
+  readonly quiet?: boolean | undefined;
+  readonly stdin?: boolean | undefined;
+  readonly tty?: boolean | undefined;
+}
