@@ -1,4 +1,5 @@
 // What the picker's equivalent command echoes besides its own answers. Pure.
+import type { RawDebugArgs } from './debug-options.js';
 
 /**
  * Pure: the flags that shaped the session besides TARGET, -n, -c/--sandbox, --ns
@@ -31,22 +32,7 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
 }
 
 /** The flags as the user typed them (strings, before validation), for echoing. */
-export interface PickerEchoFlags {
-  readonly kubeconfig?: string | undefined;
-  readonly context?: string | undefined;
-  readonly cluster?: string | undefined;
-  readonly user?: string | undefined;
-  readonly as?: string | undefined;
-  readonly requestTimeout?: string | undefined;
-  readonly image?: string | undefined;
-  readonly imagePullPolicy?: string | undefined;
-  readonly helperNamespace?: string | undefined;
-  readonly timeout?: string | undefined;
-  readonly ttl?: string | undefined;
-  readonly idleTimeout?: string | undefined;
-  readonly idleStart?: string | undefined;
-  readonly keep?: boolean | undefined;
-  readonly quiet?: boolean | undefined;
-  readonly stdin?: boolean | undefined;
-  readonly tty?: boolean | undefined;
-}
+export type PickerEchoFlags = Pick<
+  RawDebugArgs,
+  'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'requestTimeout' | 'image' | 'imagePullPolicy' | 'helperNamespace' | 'timeout' | 'ttl' | 'idleTimeout' | 'idleStart' | 'keep' | 'quiet' | 'stdin' | 'tty'
+>;

@@ -15,25 +15,17 @@ export interface WorkloadApi {
   list(kube: Kube, namespace: string): Promise<readonly WorkloadObject[]>;
 }
 
+type Read = (kube: Kube, params: { name: string; namespace: string }) => Promise<WorkloadObject>;
+type List = (kube: Kube, params: { namespace: string }) => Promise<{ items: readonly WorkloadObject[] }>;
+
+function api(read: Read, list: List): WorkloadApi {
+  return { read: (kube, namespace, name) => read(kube, { name, namespace }), list: async (kube, namespace) => (await list(kube, { namespace })).items };
+}
+
 export const WORKLOAD_APIS: Readonly<Record<WorkloadKind, WorkloadApi>> = {
-  deployment: {
-    read: (k, namespace, name) => k.apps.readNamespacedDeployment({ name, namespace }),
-    list: async (k, namespace) => (await k.apps.listNamespacedDeployment({ namespace })).items,
-  },
-  statefulset: {
-    read: (k, namespace, name) => k.apps.readNamespacedStatefulSet({ name, namespace }),
-    list: async (k, namespace) => (await k.apps.listNamespacedStatefulSet({ namespace })).items,
-  },
-  daemonset: {
-    read: (k, namespace, name) => k.apps.readNamespacedDaemonSet({ name, namespace }),
-    list: async (k, namespace) => (await k.apps.listNamespacedDaemonSet({ namespace })).items,
-  },
-  replicaset: {
-    read: (k, namespace, name) => k.apps.readNamespacedReplicaSet({ name, namespace }),
-    list: async (k, namespace) => (await k.apps.listNamespacedReplicaSet({ namespace })).items,
-  },
-  job: {
-    read: (k, namespace, name) => k.batch.readNamespacedJob({ name, namespace }),
-    list: async (k, namespace) => (await k.batch.listNamespacedJob({ namespace })).items,
-  },
+  deployment: api((k, p) => k.apps.readNamespacedDeployment(p), (k, p) => k.apps.listNamespacedDeployment(p)),
+  statefulset: api((k, p) => k.apps.readNamespacedStatefulSet(p), (k, p) => k.apps.listNamespacedStatefulSet(p)),
+  daemonset: api((k, p) => k.apps.readNamespacedDaemonSet(p), (k, p) => k.apps.listNamespacedDaemonSet(p)),
+  replicaset: api((k, p) => k.apps.readNamespacedReplicaSet(p), (k, p) => k.apps.listNamespacedReplicaSet(p)),
+  job: api((k, p) => k.batch.readNamespacedJob(p), (k, p) => k.batch.listNamespacedJob(p)),
 };
