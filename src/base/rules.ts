@@ -42,10 +42,15 @@ export function mountNeedsTargetTools(namespaces: readonly NamespaceName[], tool
   return namespaces.includes('mnt') && tools !== 'target';
 }
 
-/** The namespaces a session with these tools enters: target tools add mnt, others never have it. */
+/** The namespaces a session with these tools enters: target tools add mnt (at the end), others never have it. */
+export function enteredNamespaces(namespaces: readonly NamespaceName[], tools: Tools): NamespaceName[] {
+  if (tools !== 'target') return namespaces.filter((ns) => ns !== 'mnt');
+  return namespaces.includes('mnt') ? [...namespaces] : [...namespaces, 'mnt'];
+}
+
+/** The same, in canonical order (what the picker screen shows). */
 export function withMountRule(namespaces: readonly NamespaceName[], tools: Tools): NamespaceName[] {
-  const rest = namespaces.filter((ns) => ns !== 'mnt');
-  return sortNamespaces(tools === 'target' ? [...rest, 'mnt'] : rest);
+  return sortNamespaces(enteredNamespaces(namespaces, tools));
 }
 
 /** The namespaces a pod's sandbox (pause) process holds for the whole pod. */

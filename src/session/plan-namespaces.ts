@@ -2,7 +2,7 @@
 // target. Pure: warnings come back, nothing is written.
 import type { V1Pod } from '@kubernetes/client-node';
 import { UserError } from '../base/errors.js';
-import type { NamespaceName, Tools } from '../base/rules.js';
+import { enteredNamespaces, type NamespaceName, type Tools } from '../base/rules.js';
 import { planTarget, sandboxNamespaces, type TargetPlan, type TargetWish } from './plan-target.js';
 
 export interface NamespaceWish {
@@ -25,9 +25,7 @@ export interface PlannedSession {
 /** The namespaces and tools for `target`: the sandbox keeps what it holds, target tools add mnt. */
 export function planNamespaces(target: TargetPlan, wish: NamespaceWish): { namespaces: NamespaceName[]; tools: Tools; warnings: string[] } {
   if (target.kind === 'container') {
-    // Target tools enter the container's filesystem: mnt comes with them.
-    const namespaces = wish.tools === 'target' && !wish.namespaces.includes('mnt') ? [...wish.namespaces, 'mnt' as const] : [...wish.namespaces];
-    return { namespaces, tools: wish.tools, warnings: [] };
+    return { namespaces: enteredNamespaces(wish.namespaces, wish.tools), tools: wish.tools, warnings: [] };
   }
   const warnings: string[] = [];
   const held = sandboxNamespaces(target.pod);

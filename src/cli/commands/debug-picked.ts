@@ -3,7 +3,7 @@
 // opens as soon as the user confirms. Loaded only when the picker is needed.
 import type { V1Pod } from '@kubernetes/client-node';
 import { CancelledError } from '../../base/errors.js';
-import { mountNeedsTargetTools, withMountRule, type NamespaceName } from '../../base/rules.js';
+import { enteredNamespaces, mountNeedsTargetTools, type NamespaceName } from '../../base/rules.js';
 import { acquireHelper, buildPodHelperRequest, type HelperHandle } from '../../helper/handle.js';
 import { buildPodNsArgv } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
@@ -145,7 +145,7 @@ function buildPickedWish(result: PickerResult, warn: (message: string) => void) 
   return {
     container: result.container.kind === 'container' ? result.container.name : fellBack?.name,
     sandbox: result.container.kind === 'sandbox' && !fellBack,
-    namespaces: mountNeedsTargetTools(result.namespaces, result.tools) ? withMountRule(result.namespaces, result.tools) : [...result.namespaces],
+    namespaces: enteredNamespaces(result.namespaces, result.tools),
     namespacesExplicit: true,
     tools: result.tools,
   };
