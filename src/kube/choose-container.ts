@@ -54,7 +54,7 @@ export function stripScheme(containerId: string): string {
   return index === -1 ? containerId : containerId.slice(index + 3);
 }
 
-export interface ContainerChoice {
+export interface ChosenContainer {
   readonly container: ContainerInfo;
   /** Why this one, when the user did not name it (printed as a note), with the alternatives. */
   readonly note: string | undefined;
@@ -65,7 +65,7 @@ export interface ContainerChoice {
  * else the only container, else the first running one (sidecars injected first
  * must not win just by coming first when the app is named by the annotation).
  */
-export function chooseContainer(pod: V1Pod, requested: string | undefined): ContainerChoice {
+export function chooseContainer(pod: V1Pod, requested: string | undefined): ChosenContainer {
   const containers = listContainers(pod);
   const podName = pod.metadata?.name ?? '';
   const names = containers.map((c) => c.name);
