@@ -3,7 +3,7 @@ import { NAMESPACE_TYPES } from '../base/rules.js';
 
 /**
  * The words kubectl nsdebug understands, as completion needs them. Flags come
- * from the same option tables yargs uses (src/cli/options.ts, plain data), so
+ * from the same option tables yargs uses (src/base/flags.ts, plain data), so
  * completion stays in step with the CLI without loading yargs, Ink or the
  * Kubernetes client.
  */
