@@ -3,7 +3,7 @@ import { parseDurationSeconds } from '../base/duration.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
 import { DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
-import { DEFAULT_IMAGE } from '../helper/spec.js';
+import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES } from '../base/flags.js';
 import type { HelperSettings } from '../helper/handle.js';
 import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
 
@@ -78,11 +78,13 @@ function duration(flag: string, text: string | undefined, fallback: string, min 
   return seconds;
 }
 
+const isPullPolicy = (value: string): value is HelperSettings['imagePullPolicy'] => (IMAGE_PULL_POLICIES as readonly string[]).includes(value);
+
 /** Pure: flags + environment -> the helper settings, validated. */
 export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv): HelperOptions {
   const policy = raw.imagePullPolicy ?? 'IfNotPresent';
-  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') {
-    throw new UserError(`--image-pull-policy "${policy}" is not one of Always, IfNotPresent, Never`, { hint: 'pick one of those' });
+  if (!isPullPolicy(policy)) {
+    throw new UserError(`--image-pull-policy "${policy}" is not one of ${IMAGE_PULL_POLICIES.join(', ')}`, { hint: 'pick one of those' });
   }
   const image = (raw.image ?? env.NSDEBUG_IMAGE ?? '').trim() || DEFAULT_IMAGE;
   if (/\s/.test(image)) throw new UserError(`--image "${image}" contains white space`, { hint: 'give an image reference like registry/name:tag' });
@@ -94,16 +96,16 @@ export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv
       user: raw.user,
       as: raw.as,
       namespace: raw.namespace,
-      requestTimeoutSeconds: duration('request-timeout', raw.requestTimeout, '0', 0),
+      requestTimeoutSeconds: duration('request-timeout', raw.requestTimeout, GLOBAL_OPTIONS['request-timeout'].default, 0),
     },
     quiet: raw.quiet ?? false,
     image,
     imagePullPolicy: policy,
     helperNamespace: raw.helperNamespace,
-    timeoutSeconds: duration('timeout', raw.timeout, '60s'),
-    ttlSeconds: Math.ceil(duration('ttl', raw.ttl, '1h')),
-    idleSeconds: Math.ceil(duration('idle-timeout', raw.idleTimeout, '30s')),
-    idleStartSeconds: Math.ceil(duration('idle-start', raw.idleStart, '10m')),
+    timeoutSeconds: duration('timeout', raw.timeout, HELPER_OPTIONS.timeout.default),
+    ttlSeconds: Math.ceil(duration('ttl', raw.ttl, HELPER_OPTIONS.ttl.default)),
+    idleSeconds: Math.ceil(duration('idle-timeout', raw.idleTimeout, HELPER_OPTIONS['idle-timeout'].default)),
+    idleStartSeconds: Math.ceil(duration('idle-start', raw.idleStart, HELPER_OPTIONS['idle-start'].default)),
     keep: raw.keep ?? false,
   };
 }

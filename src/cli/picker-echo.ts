@@ -1,4 +1,5 @@
 // What the picker's equivalent command echoes besides its own answers. Pure.
+import { GLOBAL_OPTIONS, HELPER_OPTIONS } from '../base/flags.js';
 import type { RawDebugArgs } from './debug-options.js';
 
 /**
@@ -16,14 +17,14 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
   flag('cluster', raw.cluster);
   flag('user', raw.user);
   flag('as', raw.as);
-  flag('request-timeout', raw.requestTimeout, '0');
+  flag('request-timeout', raw.requestTimeout, GLOBAL_OPTIONS['request-timeout'].default);
   flag('image', raw.image);
   flag('image-pull-policy', raw.imagePullPolicy);
   flag('helper-namespace', raw.helperNamespace);
-  flag('timeout', raw.timeout, '60s');
-  flag('ttl', raw.ttl, '1h');
-  flag('idle-timeout', raw.idleTimeout, '30s');
-  flag('idle-start', raw.idleStart, '10m');
+  flag('timeout', raw.timeout, HELPER_OPTIONS.timeout.default);
+  flag('ttl', raw.ttl, HELPER_OPTIONS.ttl.default);
+  flag('idle-timeout', raw.idleTimeout, HELPER_OPTIONS['idle-timeout'].default);
+  flag('idle-start', raw.idleStart, HELPER_OPTIONS['idle-start'].default);
   if (raw.keep) args.push('--keep');
   if (raw.quiet) args.push('-q');
   if (raw.stdin) args.push('-i');

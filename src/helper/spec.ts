@@ -9,8 +9,6 @@ export const HELPER_CONTAINER = 'nsdebug';
 export const AGENT_DIR = '/nsdebug';
 export const HOST_ROOT = '/host';
 
-/** The image used when neither --image nor NSDEBUG_IMAGE is set: public, small, and has sh, nsenter, unshare, mount, ip, ps. */
-export const DEFAULT_IMAGE = 'docker.io/library/busybox:1.36.1';
 
 export interface HelperPodInput {
   readonly name: string;
