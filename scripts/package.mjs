@@ -7,11 +7,11 @@
 // Usage: node scripts/package.mjs [--out DIR] [--no-manifest] [--no-build]
 //   --out DIR       write the archive there (default dist/)
 //   --no-manifest   leave krew-manifest.yaml alone (the manifest test uses this)
-//   --no-build      pack the build already in DIR (DIR/kubectl-nsdebug.mjs, DIR/chunks/)
+//   --no-build      pack the build npm run build left in dist/
 // Prints one JSON line: {"archive","version","sha256","bytes"}.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -38,7 +38,7 @@ mkdirSync(outDir, { recursive: true });
 // A fresh build in a directory of its own: tests running dist/ never see it
 // half-written, and no chunk of an earlier build slips into the archive.
 const stage = opts['no-build'] ? undefined : mkdtempSync(join(outDir, '.package-'));
-const buildDir = stage ?? outDir;
+const buildDir = stage ?? join(root, 'dist');
 if (stage) {
   try {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outdir', buildDir], { stdio: 'inherit', cwd: root });
@@ -46,6 +46,10 @@ if (stage) {
     rmSync(stage, { recursive: true, force: true });
     fail('the build failed (errors above); fix it and run npm run package again');
   }
+}
+
+if (!existsSync(join(buildDir, 'kubectl-nsdebug.mjs')) || !existsSync(join(buildDir, 'chunks'))) {
+  fail(`no build in ${buildDir}; run npm run build first (or drop --no-build)`);
 }
 
 // The repository's shim imports ../dist/; in the archive, dist/ sits beside it.
