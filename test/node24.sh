@@ -105,9 +105,9 @@ run_session() {
   [[ -f $repo/dist/kubectl-nsdebug.mjs || -f $repo/dist/main.mjs ]] || die "no build in $repo/dist; run npm run build first"
   KUBECONFIG=$kubeconfig kubectl get --raw /readyz --request-timeout=5s >/dev/null 2>&1 ||
     die "the cluster does not answer (KUBECONFIG=$kubeconfig); bring it up with npm run cluster:up"
-  local pod
+  # Globals: the EXIT trap reads them after this function has returned.
   pod=node24-$(date +%s)-$RANDOM
-  local k=(kubectl --kubeconfig="$kubeconfig")
+  k=(kubectl --kubeconfig="$kubeconfig")
   trap '"${k[@]}" delete pod "$pod" --grace-period=0 --force --ignore-not-found --wait=false >/dev/null 2>&1 || true' EXIT
   "${k[@]}" run "$pod" --labels=nsdebug.dev/e2e=true --image=localhost/nsdebug/busybox:e2e \
     --image-pull-policy=Never --restart=Never --overrides='{"spec":{"terminationGracePeriodSeconds":0}}' \
