@@ -9,9 +9,7 @@ import type { RawDebugArgs, RawHelperArgs } from './debug-options.js';
 import type { RawNsArgs, RawStatsArgs } from './inspect-options.js';
 import { installPipeFallback } from './runner.js';
 
-// Set by scripts/build.mjs from package.json (absent under the unit tests).
-declare const __NSDEBUG_VERSION__: string;
-export const VERSION = typeof __NSDEBUG_VERSION__ === 'string' ? __NSDEBUG_VERSION__ : '0.0.0-dev';
+import { VERSION } from './version.js';
 
 /** What each subcommand runs; the tests pass their own to see the parsed flags. */
 export interface Commands {
@@ -109,11 +107,6 @@ export async function main(args: string[]): Promise<void> {
     if (args[0] === '__complete') {
       const { runComplete } = await import('../completion/complete.js');
       await runComplete(args.slice(1));
-      return;
-    }
-    // The version needs no parser: answer before yargs lays out anything.
-    if (args.length === 1 && ['version', '--version', '-V'].includes(args[0]!)) {
-      process.stdout.write(args[0] === 'version' ? `kubectl-nsdebug v${VERSION}\n` : `v${VERSION}\n`);
       return;
     }
     await buildCli(args, process.argv[1]).parseAsync();
