@@ -5,6 +5,7 @@
 # directories in /var/log/pods included). Prints one line per check and exits 1
 # if any of them found something.
 # usage: leak-check.sh [BASELINE_LINKS_FILE]   (interfaces present before cluster:up)
+#        leak-check.sh --node2   (node 2 alone was removed; node 1 runs on)
 #        leak-check.sh --in-cluster [SINCE]
 #   The second form is for a cluster that stays up: it checks that no object the
 #   e2e tests made (label nsdebug.dev/e2e=true) and no helper pod of the plugin
@@ -38,7 +39,6 @@ if [[ ${1:-} == --in-cluster ]]; then
   exit 1
 fi
 
-baseline=${1:-}
 leaks=0
 report() { # CHECK FOUND...
   local check=$1
@@ -51,6 +51,39 @@ report() { # CHECK FOUND...
   fi
 }
 
+# Node 2's own traces: processes in its cgroups or naming its state, its link,
+# route, cgroups and state (the second form: node 2 alone, node 1 up).
+node2_traces() {
+  local d pid
+  procs=()
+  for d in /proc/[0-9]*; do
+    pid=${d#/proc/}
+    [[ $pid == "$$" || $pid == "$BASHPID" ]] && continue
+    if grep -qsF -- "$NODE2_STATE" "$d/cmdline" || grep -qsF ":$NODE2_CGROUP_ROOT/" "$d/cgroup"; then
+      procs+=("$pid($(tr '\0' ' ' <"$d/cmdline" 2>/dev/null | cut -c1-60))")
+    fi
+  done
+  links=()
+  ip link show "$NODE2_VETH" >/dev/null 2>&1 && links+=("$NODE2_VETH")
+  mapfile -t routes < <(ip -4 route show "$NODE2_POD_CIDR" 2>/dev/null | sed 's/ *$//')
+  mapfile -t cgroups < <(node2_cgroup_dirs)
+}
+
+if [[ ${1:-} == --node2 ]]; then
+  node2_traces
+  report processes "${procs[@]}"
+  report interfaces "${links[@]}"
+  report routes "${routes[@]}"
+  report cgroups "${cgroups[@]}"
+  state=()
+  [[ -e $NODE2_STATE ]] && state+=("$NODE2_STATE")
+  for f in "${NODE2_COMPONENTS[@]}"; do [[ -e $RUN/$f.pid ]] && state+=("$RUN/$f.pid"); done
+  if "${admin[@]}" get node "$NODE2_NAME" >/dev/null 2>&1; then state+=("node/$NODE2_NAME"); fi
+  report state "${state[@]}"
+  exit "$leaks"
+fi
+
+baseline=${1:-}
 procs=()
 for d in /proc/[0-9]*; do
   pid=${d#/proc/}

@@ -366,6 +366,14 @@ node2_cgroup_dirs() {
   return 0
 }
 
+# PIDs in node 2's cgroups (its pods' processes).
+node2_cgroup_pids() {
+  local dir
+  while read -r dir; do
+    find "$dir" -name cgroup.procs -exec cat {} + 2>/dev/null || true
+  done < <(node2_cgroup_dirs) | sort -u
+}
+
 # Pod log directories (<namespace>_<pod>_<uid>) in the kubelet's default place.
 stale_pod_log_dirs() {
   find /var/log/pods -mindepth 1 -maxdepth 1 -type d -regextype posix-extended \

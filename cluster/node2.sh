@@ -14,6 +14,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 [[ $(id -u) == 0 ]] || die "node 2 needs root; run as root"
+trap 'log "node2.sh: command failed at line $LINENO"' ERR
 
 # in_node2 COMMAND...: runs COMMAND in node 2's namespaces.
 in_node2() {
@@ -170,10 +171,9 @@ down() {
   done
   # Whatever still runs in node 2's cgroups (the kernel's kills take a moment).
   for _ in 1 2 3 4 5 6 7 8 9 10; do
-    pids=$(node2_cgroup_dirs | xargs -r -I{} find {} -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u | tr '\n' ' ')
-    [[ -z ${pids// /} ]] && break
-    # shellcheck disable=SC2086 # a list of PIDs
-    kill -KILL $pids 2>/dev/null || true
+    mapfile -t pids < <(node2_cgroup_pids)
+    ((${#pids[@]} == 0)) && break
+    kill -KILL "${pids[@]}" 2>/dev/null || true
     sleep 0.3
   done
   remove_cgroup_root
