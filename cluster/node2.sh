@@ -136,7 +136,7 @@ up() {
   for image in "$BUSYBOX_IMAGE:busybox" "$PAUSE_IMAGE:pause"; do
     tarfile=$STATE/images/${image##*:}.tar
     image=${image%:*}
-    node2_ctr images ls -q | grep -qx "$image" && continue
+    node2_ctr images ls -q | grep -x -- "$image" >/dev/null && continue # no -q: see up.sh's image_present
     [[ -f $tarfile ]] || die "$tarfile is missing: run cluster/up.sh (it builds the images)"
     node2_ctr images import "$tarfile" >/dev/null || { tail_logs node2-containerd; die "importing $tarfile into node 2 failed"; }
     log "imported $image into node 2"

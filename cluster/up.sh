@@ -45,7 +45,9 @@ etcd_health() {
 }
 apiserver_ready() { "${admin[@]}" get --raw /readyz; }
 default_sa() { "${admin[@]}" -n default get serviceaccount default; }
-image_present() { ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$1"; }
+# grep without -q: exiting at the first match could SIGPIPE ctr, and pipefail
+# would then call a present image missing.
+image_present() { ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -x -- "$1" >/dev/null; }
 
 # --- start everything, in dependency order ---
 
