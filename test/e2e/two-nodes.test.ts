@@ -22,7 +22,7 @@ import {
 import { helperPods, nsdebug } from './helpers/nsdebug.js';
 
 const SECOND_NODE_TOLERATION = { key: 'nsdebug.dev/second-node', operator: 'Exists', effect: 'NoSchedule' };
-const HTTPD = ['sh', '-c', 'echo hello-from-$(hostname) > /tmp/index.html && exec httpd -f -p 8080 -h /tmp'];
+const HTTPD = ['sh', '-c', 'echo hello-from-$(hostname) | tee /tmp/index.html && exec httpd -f -p 8080 -h /tmp'];
 
 const onNode2 = uniqueName('n2-app');
 const onNode1 = uniqueName('n1-app');
@@ -117,6 +117,10 @@ describe.skipIf(process.env.NSDEBUG_CLUSTER_NODES === '1')('the second node', ()
     expect(fromNode1).toBe(`hello-from-${onNode2}`);
     const fromNode2 = await execOk(onNode2, ['wget', '-q', '-O', '-', `http://${pods[onNode1]?.status.podIP}:8080/index.html`]);
     expect(fromNode2).toBe(`hello-from-${onNode1}`);
+  });
+
+  it("serves the logs of a pod on node 2 (its kubelet's podLogsDir)", async () => {
+    expect(await kubectl(['logs', onNode2])).toBe(`hello-from-${onNode2}\n`);
   });
 
   it('kubectl nsdebug node/nsdebug-node-2 runs on node 2', async () => {
