@@ -56,9 +56,11 @@ async function podUidsSeenBy(pod: string): Promise<Set<string>> {
 
 describe.skipIf(process.env.NSDEBUG_CLUSTER_NODES === '1')('the second node', () => {
   beforeAll(async () => {
-    const node = await kubectlResult(['get', 'node', NODE2_NAME, '-o', 'name']);
-    if (node.code !== 0) {
-      throw new Error(`node ${NODE2_NAME} is missing (${node.stderr.trim()}); run npm run cluster:up, or set NSDEBUG_CLUSTER_NODES=1 for a one-node cluster`);
+    // Fail at once, with the fix, rather than after the pods' timeout.
+    const node = await kubectlResult(['get', 'node', NODE2_NAME, '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
+    if (node.code !== 0 || node.stdout !== 'True') {
+      const why = node.code !== 0 ? node.stderr.trim() : 'not Ready';
+      throw new Error(`node ${NODE2_NAME}: ${why}; run npm run cluster:up (it restarts what is missing), or set NSDEBUG_CLUSTER_NODES=1 for one node`);
     }
     const [a, b, c, d] = await Promise.all([
       startPod(onNode2, 'node2', { command: HTTPD }),
