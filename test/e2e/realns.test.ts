@@ -1,0 +1,93 @@
+// Locked-down namespaces on the real cluster: a ResourceQuota that demands limits,
+// a ValidatingAdmissionPolicy that denies hostPID pods, a private registry, a proxy.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  applyManifest, applyPod, buildBusyboxPod, createNamespace, deleteNamespace, kubectl, uniqueName, waitPodRunning, E2E_LABEL,
+} from './helpers/cluster.js';
+import { helperPods, nsdebug } from './helpers/nsdebug.js';
+
+const quotaNs = uniqueName('realns-quota');
+const policyNs = uniqueName('realns-policy');
+const policy = uniqueName('realns-deny-hostpid');
+const TARGETS = ['web'];
+const MiB64 = String(64 * 2 ** 20);
+
+/** A target that a quota demanding limits admits. */
+function limitedPod(namespace: string): Record<string, unknown> {
+  const pod = buildBusyboxPod('web', { namespace }) as { spec: { containers: Array<Record<string, unknown>> } };
+  pod.spec.containers[0]!.resources = { limits: { cpu: '100m', memory: '32Mi' } };
+  return pod as unknown as Record<string, unknown>;
+}
+
+beforeAll(async () => {
+  await Promise.all([createNamespace(quotaNs), createNamespace(policyNs, { 'nsdebug.dev/realns-policy': policy })]);
+  await applyManifest({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: quotaNs }, spec: { hard: { 'limits.cpu': '2', 'limits.memory': '1Gi', pods: '10' } } });
+  await applyManifest({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: policy, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
+    spec: {
+      failurePolicy: 'Fail',
+      matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }] },
+      validations: [{ expression: '!has(object.spec.hostPID) || !object.spec.hostPID', message: 'hostPID pods are not allowed here' }],
+    },
+  });
+  await applyManifest({
+    apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: policy, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
+    spec: { policyName: policy, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'nsdebug.dev/realns-policy': policy } } } },
+  });
+  await Promise.all([applyPod(limitedPod(quotaNs), quotaNs), applyPod(buildBusyboxPod('web', { namespace: policyNs }), policyNs)]);
+  await Promise.all([waitPodRunning('web', { namespace: quotaNs }), waitPodRunning('web', { namespace: policyNs })]);
+}, 180_000);
+
+afterAll(async () => {
+  await kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', policy, '--ignore-not-found', '--wait=false']);
+  await Promise.all([deleteNamespace(quotaNs), deleteNamespace(policyNs)]);
+});
+
+afterEach(async () => {
+  expect(await helperPods(TARGETS)).toEqual([]);
+});
+
+/** stderr lines that are not progress. */
+const errorLines = (stderr: string) => stderr.split('\n').filter((line) => line && !line.startsWith('nsdebug: '));
+
+describe('a namespace whose ResourceQuota demands limits', () => {
+  it('gets a working session: the helper gets the least limits that pass, says so, and the tools run under them', async () => {
+    // The session's programs share the helper container's cgroup: its memory limit is theirs.
+    const result = await nsdebug(['-n', quotaNs, 'pod/web', '--ns', 'net', '--', 'sh', '-c', 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes']);
+    expect(result.stderr).toContain(`nsdebug: ResourceQuota "q" in namespace "${quotaNs}" demands resource values: the helper gets limits cpu=100m,memory=64Mi (choose them with --helper-requests/--helper-limits)`);
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(MiB64);
+  });
+
+  it('takes the values given with --helper-limits, without a refused first try', async () => {
+    const result = await nsdebug(['-n', quotaNs, 'pod/web', '--ns', 'net', '--helper-limits', 'cpu=200m,memory=96Mi', '--', 'sh', '-c', 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).not.toContain('demands resource values');
+    expect(result.stdout.trim()).toBe(String(96 * 2 ** 20));
+  });
+
+  it('values the quota cannot hold get its diagnosis, not RBAC advice', async () => {
+    const result = await nsdebug(['-n', quotaNs, 'pod/web', '--ns', 'net', '--helper-limits', 'cpu=100m,memory=2Gi', '--', 'true']);
+    expect(result.code).not.toBe(0);
+    expect(errorLines(result.stderr)).toEqual([expect.stringMatching(new RegExp(`^error: ResourceQuota "q" in namespace "${quotaNs}" has no room for the helper pod \\(requested: limits.memory=2Gi, .*\\); lower --helper-requests/--helper-limits`))]);
+    expect(result.stderr).not.toMatch(/RBAC|failed: failed/);
+  });
+});
+
+describe('a namespace where a ValidatingAdmissionPolicy denies hostPID pods', () => {
+  it('one line names the policy and suggests --helper-namespace; progress says who refused', async () => {
+    const result = await nsdebug(['-n', policyNs, 'pod/web', '--', 'true']);
+    expect(result.code).not.toBe(0);
+    expect(errorLines(result.stderr)).toEqual([
+      `error: ValidatingAdmissionPolicy "${policy}" (binding "${policy}") denies the helper pod in namespace "${policyNs}": hostPID pods are not allowed here; run the helper where "${policy}" does not apply with --helper-namespace NS, or ask its owner for an exception`,
+    ]);
+    expect(result.stderr).toMatch(new RegExp(`^nsdebug: failed: refused by ValidatingAdmissionPolicy "${policy}" \\(\\d+\\.\\ds\\)$`, 'm'));
+    expect(result.stderr).not.toContain('failed: failed');
+  });
+
+  it('and --helper-namespace is indeed the way out', async () => {
+    const result = await nsdebug(['-n', policyNs, 'pod/web', '--helper-namespace', 'default', '--ns', 'net', '--', 'echo', 'through']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('through\n');
+  });
+});
