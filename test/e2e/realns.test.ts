@@ -1,14 +1,19 @@
 // Locked-down namespaces on the real cluster: a ResourceQuota that demands limits,
 // a ValidatingAdmissionPolicy that denies hostPID pods, a private registry, a proxy.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
-  applyManifest, applyPod, buildBusyboxPod, createNamespace, deleteNamespace, kubectl, uniqueName, waitPodRunning, E2E_LABEL,
+  applyManifest, applyPod, buildBusyboxPod, createNamespace, deleteNamespace, kubeEnv, kubectl, kubectlResult, uniqueName, waitPodRunning, E2E_LABEL, KUBECONFIG_PATH,
 } from './helpers/cluster.js';
 import { helperPods, nsdebug } from './helpers/nsdebug.js';
+import { startConnectProxy, writeProxiedKubeconfig, type ConnectProxy } from './helpers/connect-proxy.js';
 
 const quotaNs = uniqueName('realns-quota');
 const policyNs = uniqueName('realns-policy');
 const policy = uniqueName('realns-deny-hostpid');
+const plainNs = uniqueName('realns-plain');
 const TARGETS = ['web'];
 const MiB64 = String(64 * 2 ** 20);
 
@@ -20,7 +25,7 @@ function limitedPod(namespace: string): Record<string, unknown> {
 }
 
 beforeAll(async () => {
-  await Promise.all([createNamespace(quotaNs), createNamespace(policyNs, { 'nsdebug.dev/realns-policy': policy })]);
+  await Promise.all([createNamespace(quotaNs), createNamespace(plainNs), createNamespace(policyNs, { 'nsdebug.dev/realns-policy': policy })]);
   await applyManifest({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'q', namespace: quotaNs }, spec: { hard: { 'limits.cpu': '2', 'limits.memory': '1Gi', pods: '10' } } });
   await applyManifest({
     apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: policy, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
@@ -34,13 +39,13 @@ beforeAll(async () => {
     apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', metadata: { name: policy, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
     spec: { policyName: policy, validationActions: ['Deny'], matchResources: { namespaceSelector: { matchLabels: { 'nsdebug.dev/realns-policy': policy } } } },
   });
-  await Promise.all([applyPod(limitedPod(quotaNs), quotaNs), applyPod(buildBusyboxPod('web', { namespace: policyNs }), policyNs)]);
-  await Promise.all([waitPodRunning('web', { namespace: quotaNs }), waitPodRunning('web', { namespace: policyNs })]);
+  await Promise.all([applyPod(limitedPod(quotaNs), quotaNs), applyPod(buildBusyboxPod('web', { namespace: policyNs }), policyNs), applyPod(buildBusyboxPod('web', { namespace: plainNs }), plainNs)]);
+  await Promise.all([waitPodRunning('web', { namespace: quotaNs }), waitPodRunning('web', { namespace: policyNs }), waitPodRunning('web', { namespace: plainNs })]);
 }, 180_000);
 
 afterAll(async () => {
   await kubectl(['delete', 'validatingadmissionpolicybinding,validatingadmissionpolicy', policy, '--ignore-not-found', '--wait=false']);
-  await Promise.all([deleteNamespace(quotaNs), deleteNamespace(policyNs)]);
+  await Promise.all([deleteNamespace(quotaNs), deleteNamespace(policyNs), deleteNamespace(plainNs)]);
 });
 
 afterEach(async () => {
@@ -89,5 +94,36 @@ describe('a namespace where a ValidatingAdmissionPolicy denies hostPID pods', ()
     const result = await nsdebug(['-n', policyNs, 'pod/web', '--helper-namespace', 'default', '--ns', 'net', '--', 'echo', 'through']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('through\n');
+  });
+});
+
+describe('a kubeconfig with proxy-url', () => {
+  let proxy: ConnectProxy;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    proxy = await startConnectProxy();
+    dir = mkdtempSync(join(tmpdir(), 'nsdebug-proxy-'));
+    writeProxiedKubeconfig(KUBECONFIG_PATH, join(dir, 'kubeconfig'), proxy.url);
+    env = kubeEnv({ KUBECONFIG: join(dir, 'kubeconfig') });
+  });
+  afterAll(async () => {
+    await proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a session reuses its connections: few TLS connections through the proxy (11 before the shared agent)', async () => {
+    proxy.reset();
+    expect((await kubectlResult(['exec', '-n', plainNs, 'web', '--', 'true'], { env })).code).toBe(0);
+    const kubectlExec = proxy.count();
+    proxy.reset();
+    const result = await nsdebug(['-n', plainNs, 'pod/web', '--ns', 'net', '--', 'echo', 'proxied'], { env });
+    const session = proxy.count();
+    console.log(`TLS connections through the proxy: kubectl exec ${kubectlExec}, nsdebug session ${session}`);
+    expect(result.stdout).toBe('proxied\n');
+    expect(result.code).toBe(0);
+    expect(kubectlExec).toBeGreaterThan(0); // the proxy really is in the path
+    // The start's parallel burst (access reviews, the pod), two watches and the exec's WebSocket.
+    expect(session).toBeLessThanOrEqual(6);
   });
 });
