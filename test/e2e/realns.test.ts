@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  applyManifest, applyPod, buildBusyboxPod, createNamespace, deleteNamespace, kubeEnv, kubectl, kubectlResult, uniqueName, waitPodRunning, E2E_LABEL, KUBECONFIG_PATH,
+  applyManifest, applyPod, buildBusyboxPod, createNamespace, deleteNamespace, kubeEnv, kubectl, kubectlResult, run, uniqueName, waitPodRunning, E2E_LABEL, KUBECONFIG_PATH,
 } from './helpers/cluster.js';
 import { helperPods, nsdebug } from './helpers/nsdebug.js';
+import { startPrivateRegistry, type PrivateRegistry } from './helpers/registry.js';
 import { startConnectProxy, writeProxiedKubeconfig, type ConnectProxy } from './helpers/connect-proxy.js';
 
 const quotaNs = uniqueName('realns-quota');
@@ -125,5 +126,43 @@ describe('a kubeconfig with proxy-url', () => {
     expect(kubectlExec).toBeGreaterThan(0); // the proxy really is in the path
     // The start's parallel burst (access reviews, the pod), two watches and the exec's WebSocket.
     expect(session).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('a helper image in a private registry', () => {
+  let registry: PrivateRegistry;
+  beforeAll(async () => {
+    registry = await startPrivateRegistry();
+    await kubectl(['create', 'secret', 'docker-registry', 'regcred', '-n', plainNs, `--docker-server=${registry.host}`, `--docker-username=${registry.user}`, `--docker-password=${registry.password}`]);
+  }, 120_000);
+  afterAll(async () => {
+    await registry?.stop();
+    // The pulled image's name in the node's containerd points at a registry that is gone now: drop it.
+    if (registry) await run('ctr', ['-a', join(process.env.NSDEBUG_CLUSTER_STATE ?? '/var/lib/nsdebug-cluster', 'containerd', 'containerd.sock'), '-n', 'k8s.io', 'images', 'rm', registry.image]);
+  });
+
+  // Always: the kubelet asks the registry every time (the layers may be cached from the local image).
+  const args = () => ['-n', plainNs, 'pod/web', '--image', registry.image, '--image-pull-policy', 'Always', '--ns', 'net'];
+
+  it('pulls with --image-pull-secret', async () => {
+    const result = await nsdebug([...args(), '--image-pull-secret', 'regcred', '--', 'echo', 'pulled']);
+    expect(result.stderr).toMatch(/pulling the helper image/);
+    expect(result.stdout).toBe('pulled\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('pulls with NSDEBUG_IMAGE_PULL_SECRETS from a shell profile', async () => {
+    const result = await nsdebug([...args(), '--', 'echo', 'pulled'], { env: kubeEnv({ NSDEBUG_IMAGE_PULL_SECRETS: 'regcred' }) });
+    expect(result.stdout).toBe('pulled\n');
+    expect(result.code).toBe(0);
+  });
+
+  it('without it, fails at once with one line that names the pull-secret advice', async () => {
+    const result = await nsdebug([...args(), '--', 'echo', 'pulled']);
+    expect(result.code).not.toBe(0);
+    const lines = errorLines(result.stderr);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^error: the helper (pod|container) cannot start: .*401 Unauthorized.*; check --image; if the registry wants credentials, pass a docker-registry secret of namespace \S+ with --image-pull-secret NAME \(or NSDEBUG_IMAGE_PULL_SECRETS\)$/);
+    console.log(lines[0]);
   });
 });

@@ -8,6 +8,7 @@ import { classifyRefusal } from '../../src/kube/admission.js';
 import { describeFit, fitHelperResources, withHelperResources } from '../../src/helper/fit-resources.js';
 import { validateHelperResources, validatePullSecrets } from '../../src/cli/helper-resource-options.js';
 import { buildHelperPod } from '../../src/helper/spec.js';
+import { helperStartHint } from '../../src/helper/pull-hint.js';
 import { buildCli } from '../../src/cli/cli.js';
 import type { RawDebugArgs } from '../../src/cli/debug-options.js';
 
@@ -108,5 +109,21 @@ describe('the helper pod', () => {
     expect(pod.spec!.containers[0]!.resources).toEqual({ limits: { memory: '64Mi' } });
     expect(withHelperResources(plain, { requests: { cpu: '1' }, limits: { cpu: '1' } }).spec!.containers[0]!.resources).toEqual({ requests: { cpu: '1' }, limits: { cpu: '1' } });
     expect(plain.spec!.containers[0]!.resources).toBeUndefined(); // pure: the input pod is untouched
+  });
+});
+
+describe('helperStartHint', () => {
+  const pod = (secrets?: string[]) => ({ metadata: { name: 'nsdebug-web-x', namespace: 'team' }, spec: { containers: [], ...(secrets ? { imagePullSecrets: secrets.map((name) => ({ name })) } : {}) } });
+  // containerd 1.6's words for a private registry without credentials (captured by test/e2e/realns.test.ts).
+  const unauthorized = 'Failed: Failed to pull image "127.0.0.1:34401/nsdebug/busybox:private": failed to pull and unpack image "127.0.0.1:34401/nsdebug/busybox:private": failed to resolve reference "127.0.0.1:34401/nsdebug/busybox:private": pulling from host 127.0.0.1:34401 failed with status code [manifests private]: 401 Unauthorized';
+
+  it('a registry that wants credentials gets the pull-secret advice, naming the secrets given', () => {
+    expect(helperStartHint(unauthorized, pod())).toBe('check --image; if the registry wants credentials, pass a docker-registry secret of namespace team with --image-pull-secret NAME (or NSDEBUG_IMAGE_PULL_SECRETS)');
+    expect(helperStartHint(unauthorized, pod(['regcred']))).toBe('the registry refused the credentials of --image-pull-secret regcred: check that they exist in namespace team and hold a login for this registry');
+  });
+
+  it('other image failures keep the image advice; others the describe advice', () => {
+    expect(helperStartHint('ErrImagePull: not found', pod())).toBe('check --image and --image-pull-policy; see kubectl describe pod nsdebug-web-x -n team');
+    expect(helperStartHint('FailedMount: no such volume', pod())).toBe('see kubectl describe pod nsdebug-web-x -n team');
   });
 });
