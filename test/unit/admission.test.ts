@@ -21,8 +21,8 @@ const CAPTURED = {
   policyMessage: [422, 'pods "nsdebug-cap-x" is forbidden: ValidatingAdmissionPolicy \'realns-cap-deny-hostpid\' with binding \'realns-cap-deny-hostpid-binding\' denied request: hostPID pods are not allowed here', 'Invalid'],
   policyExpression: [403, 'pods "nsdebug-cap-x" is forbidden: ValidatingAdmissionPolicy \'realns-cap-deny-hostpid2\' with binding \'realns-cap-deny-hostpid2-binding\' denied request: failed expression: !has(object.spec.hostPID) || !object.spec.hostPID', 'Forbidden'],
   webhookDown: [500, 'Internal error occurred: failed calling webhook "deny.realns-cap.nsdebug.dev": failed to call webhook: Post "https://127.0.0.1:1/validate?timeout=2s": dial tcp 127.0.0.1:1: connect: connection refused', 'InternalError'],
-  // The apiserver's wording for a webhook that answers allowed=false (k8s.io/apiserver webhookerrors).
-  webhookDenied: [400, 'admission webhook "validate.kyverno.svc-fail" denied the request: resource Pod/team/nsdebug-x was blocked due to the following policies disallow-host-namespaces', 'BadRequest'],
+  // A webhook that answers allowed=false with its own code and message (no reason in the Status).
+  webhookDenied: [403, 'admission webhook "deny.realns-cap2.nsdebug.dev" denied the request: hostPID pods are blocked by policy disallow-host-namespaces', ''],
 } as const;
 
 const create = { verb: 'create', resource: 'pods', namespace: 'team' };
@@ -41,7 +41,7 @@ describe('classifyRefusal', () => {
     expect(classifyRefusal(CAPTURED.limitBounds[1])).toMatchObject({ kind: 'limit-range', resources: ['cpu', 'memory'] });
     expect(classifyRefusal(CAPTURED.policyExpression[1])).toMatchObject({ kind: 'policy', policy: 'realns-cap-deny-hostpid2', binding: 'realns-cap-deny-hostpid2-binding' });
     expect(classifyRefusal(CAPTURED.webhookDown[1])).toMatchObject({ kind: 'webhook', webhook: 'deny.realns-cap.nsdebug.dev', unreachable: true });
-    expect(classifyRefusal(CAPTURED.webhookDenied[1])).toMatchObject({ kind: 'webhook', webhook: 'validate.kyverno.svc-fail', unreachable: false });
+    expect(classifyRefusal(CAPTURED.webhookDenied[1])).toMatchObject({ kind: 'webhook', webhook: 'deny.realns-cap2.nsdebug.dev', unreachable: false });
     expect(classifyRefusal('pods "x" is forbidden: something new')).toBeUndefined();
   });
 });
@@ -66,7 +66,7 @@ describe('describeApiError on admission refusals', () => {
   it('a policy or webhook is named, with --helper-namespace as the way out', () => {
     expect(line('policyMessage')).toBe('error: ValidatingAdmissionPolicy "realns-cap-deny-hostpid" (binding "realns-cap-deny-hostpid-binding") denies the helper pod in namespace "team": hostPID pods are not allowed here; run the helper where "realns-cap-deny-hostpid" does not apply with --helper-namespace NS, or ask its owner for an exception');
     expect(line('policyExpression')).toMatch(/ValidatingAdmissionPolicy "realns-cap-deny-hostpid2" .* failed expression: .*--helper-namespace NS/);
-    expect(line('webhookDenied')).toMatch(/^error: admission webhook "validate.kyverno.svc-fail" denies the helper pod in namespace "team": .*disallow-host-namespaces; .*--helper-namespace NS/);
+    expect(line('webhookDenied')).toBe('error: admission webhook "deny.realns-cap2.nsdebug.dev" denies the helper pod in namespace "team": hostPID pods are blocked by policy disallow-host-namespaces; run the helper where "deny.realns-cap2.nsdebug.dev" does not apply with --helper-namespace NS, or ask its owner for an exception');
     expect(line('webhookDown')).toMatch(/^error: admission webhook "deny.realns-cap.nsdebug.dev" could not be called .*connection refused; its service is down/);
     expect(line('podSecurity')).toMatch(/^error: PodSecurity admission in namespace "team" \(baseline:latest\) rejects the privileged helper pod; .*--helper-namespace/);
   });
