@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(containerd runc containernetworking-plugins etcd-server etcd-client iptables conntrack
-  socat busybox-static openssl curl gcc libc6-dev iproute2 util-linux)
+  socat busybox-static openssl curl gcc libc6-dev iproute2 util-linux
+  docker-registry skopeo apache2-utils)  # the e2e private registry (test/e2e/helpers/registry.ts)
 
 missing=()
 for p in "${packages[@]}"; do

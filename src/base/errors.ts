@@ -5,13 +5,28 @@
 export class UserError extends Error {
   readonly hint: string | undefined;
   readonly exitCode: number;
+  /** A short phrase for the progress display's last line ("refused by ResourceQuota \"q\""). */
+  readonly summary: string | undefined;
 
-  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(message: string, options: { hint?: string; exitCode?: number; cause?: unknown; summary?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'UserError';
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? 1;
+    this.summary = options.summary;
   }
+}
+
+/**
+ * What the progress display's last line says went wrong: the error's summary, else
+ * the head of its message (the `error:` line below has the rest), never just "failed".
+ */
+export function failureSummary(error: unknown): string {
+  if (error instanceof CancelledError) return 'cancelled';
+  if (error instanceof UserError && error.summary) return error.summary;
+  const head = oneLine(error instanceof Error ? error.message : String(error)).split(/: |; /)[0] ?? '';
+  if (!head) return 'stopped (see the error below)';
+  return head.length > 72 ? `${head.slice(0, 71)}…` : head;
 }
 
 /** The user cancelled (Ctrl-C while waiting, Esc in the picker). */

@@ -6,6 +6,7 @@ import { DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, i
 import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES } from '../base/flags.js';
 import type { HelperSettings } from '../helper/handle.js';
 import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
+import { validateHelperResources, validatePullSecrets } from './helper-resource-options.js';
 
 /** The yargs result for the flags every helper-using command shares. */
 export interface RawHelperArgs {
@@ -21,6 +22,10 @@ export interface RawHelperArgs {
   readonly image?: string | undefined;
   readonly imagePullPolicy?: string | undefined;
   readonly helperNamespace?: string | undefined;
+  readonly helperRequests?: string | undefined;
+  readonly helperLimits?: string | undefined;
+  /** Repeated flags arrive as an array. */
+  readonly imagePullSecret?: string | readonly string[] | undefined;
   readonly timeout?: string | undefined;
   readonly ttl?: string | undefined;
   readonly idleTimeout?: string | undefined;
@@ -107,6 +112,8 @@ export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv
     idleSeconds: Math.ceil(duration('idle-timeout', raw.idleTimeout, HELPER_OPTIONS['idle-timeout'].default)),
     idleStartSeconds: Math.ceil(duration('idle-start', raw.idleStart, HELPER_OPTIONS['idle-start'].default)),
     keep: raw.keep ?? false,
+    resources: validateHelperResources(raw.helperRequests, raw.helperLimits),
+    imagePullSecrets: validatePullSecrets(raw.imagePullSecret, env),
   };
 }
 

@@ -21,6 +21,9 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
   flag('image', raw.image);
   flag('image-pull-policy', raw.imagePullPolicy);
   flag('helper-namespace', raw.helperNamespace);
+  flag('helper-requests', raw.helperRequests);
+  flag('helper-limits', raw.helperLimits);
+  for (const secret of raw.imagePullSecret === undefined ? [] : typeof raw.imagePullSecret === 'string' ? [raw.imagePullSecret] : raw.imagePullSecret) flag('image-pull-secret', secret);
   flag('timeout', raw.timeout, HELPER_OPTIONS.timeout.default);
   flag('ttl', raw.ttl, HELPER_OPTIONS.ttl.default);
   flag('idle-timeout', raw.idleTimeout, HELPER_OPTIONS['idle-timeout'].default);
@@ -35,5 +38,5 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
 /** The flags as the user typed them (strings, before validation), for echoing. */
 export type PickerEchoFlags = Pick<
   RawDebugArgs,
-  'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'requestTimeout' | 'image' | 'imagePullPolicy' | 'helperNamespace' | 'timeout' | 'ttl' | 'idleTimeout' | 'idleStart' | 'keep' | 'quiet' | 'stdin' | 'tty'
+  'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'requestTimeout' | 'image' | 'imagePullPolicy' | 'helperNamespace' | 'helperRequests' | 'helperLimits' | 'imagePullSecret' | 'timeout' | 'ttl' | 'idleTimeout' | 'idleStart' | 'keep' | 'quiet' | 'stdin' | 'tty'
 >;

@@ -2,7 +2,7 @@
 // clean) runs inside it. It owns the API client, the progress display (ended with
 // `fail` on every error, so a spinner never redraws over the error line), the
 // exit guard (cleanup on signals), and faults of our own output pipes.
-import { CancelledError, exitCodeForSignal } from '../base/errors.js';
+import { exitCodeForSignal, failureSummary } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import { ExitGuard } from '../helper/exit-guard.js';
 import type { HelperContext } from '../helper/handle.js';
@@ -70,7 +70,7 @@ export async function runCommand(settings: RunnerSettings, task: (ctx: CommandCo
   } catch (error) {
     const code = await whenTerminating();
     if (code !== undefined) return code;
-    await progress.fail(error instanceof CancelledError ? 'cancelled' : 'failed');
+    await progress.fail(failureSummary(error));
     throw error;
   } finally {
     running--;

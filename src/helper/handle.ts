@@ -15,11 +15,13 @@ import agentScript from '../agent/nsdebug-agent.sh';
 import { AGENT_EXIT, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js';
 import { CancelledError, UserError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
+import type { HelperResources } from '../base/resources.js';
 import type { Kube } from '../kube/client.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
 import { runExec } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
-import { createHelper, deleteHelper, type HelperRef } from './lifecycle.js';
+import { createHelperFitted } from './fit-resources.js';
+import { deleteHelper, type HelperRef } from './lifecycle.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
 import { waitHelperRunning } from './wait-running.js';
 
@@ -32,6 +34,10 @@ export interface HelperSettings {
   readonly idleSeconds: number;
   readonly idleStartSeconds: number;
   readonly keep: boolean;
+  /** --helper-requests/--helper-limits; when absent, a quota's or LimitRange's demand is met with the least that passes. */
+  readonly resources?: HelperResources | undefined;
+  /** --image-pull-secret (and NSDEBUG_IMAGE_PULL_SECRETS). */
+  readonly imagePullSecrets?: readonly string[] | undefined;
 }
 
 /** Where the helper goes and what it is for. */
@@ -125,9 +131,11 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       agentScript,
       nodeMode: req.nodeMode,
       serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
+      resources: settings.resources,
+      imagePullSecrets: settings.imagePullSecrets,
     });
     progress.phase('creating', `helper ${ref.name} in namespace ${ref.namespace} on node ${req.nodeName}`);
-    return createHelper(kube, pod);
+    return createHelperFitted(kube, pod, progress, settings.resources !== undefined);
   })();
   const running = created.then(async (pod) => {
     await waitHelperRunning(kube, pod, { timeoutMs: settings.timeoutSeconds * 1000, progress, signal: stopWaiting.signal });

@@ -1,4 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import type { HelperResources } from '../base/resources.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'kubectl-nsdebug';
@@ -25,6 +26,10 @@ export interface HelperPodInput {
   /** Node sessions share the node's network and IPC namespaces. */
   readonly nodeMode: boolean;
   readonly serveArgv: readonly string[];
+  /** --helper-requests/--helper-limits (none: BestEffort). */
+  readonly resources?: HelperResources | undefined;
+  /** --image-pull-secret names, in the helper's namespace. */
+  readonly imagePullSecrets?: readonly string[] | undefined;
 }
 
 /** The helper's name: nsdebug-<target>-<suffix>, within the 63 characters a label value allows. */
@@ -78,6 +83,7 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       tolerations: [{ operator: 'Exists' }],
+      ...(input.imagePullSecrets?.length ? { imagePullSecrets: input.imagePullSecrets.map((name) => ({ name })) } : {}),
       containers: [
         {
           name: HELPER_CONTAINER,
@@ -85,6 +91,9 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
           imagePullPolicy: input.imagePullPolicy,
           command: [...input.serveArgv],
           securityContext: { privileged: true },
+          ...(input.resources?.requests || input.resources?.limits
+            ? { resources: { ...(input.resources.requests ? { requests: { ...input.resources.requests } } : {}), ...(input.resources.limits ? { limits: { ...input.resources.limits } } : {}) } }
+            : {}),
           volumeMounts: [
             { name: 'agent', mountPath: AGENT_DIR, readOnly: true },
             { name: 'host-root', mountPath: HOST_ROOT },

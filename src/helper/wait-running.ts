@@ -4,6 +4,7 @@ import type { Kube } from '../kube/client.js';
 import { describeApiError } from '../kube/api-errors.js';
 import { formatElapsed } from '../base/duration.js';
 import type { Progress } from '../base/progress.js';
+import { helperStartHint } from './pull-hint.js';
 
 /** Container waiting reasons that will not fix themselves: fail at once instead of at --timeout. */
 const FATAL_WAITING_REASONS = new Set([
@@ -67,8 +68,7 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
   };
 
   const result = new Promise<V1Pod>((resolve, reject) => {
-    const hint = `see kubectl describe pod ${name} -n ${namespace}`;
-    const fail = (message: string) => reject(new UserError(message, { hint: /image/i.test(message) ? `check --image and --image-pull-policy; ${hint}` : hint }));
+    const fail = (message: string) => reject(new UserError(message, { hint: helperStartHint(message, created) }));
     const onPod = (pod: V1Pod) => {
       if (!reportedScheduled && pod.spec?.nodeName) {
         reportedScheduled = true;

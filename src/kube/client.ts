@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { UserError } from '../base/errors.js';
+import { shareAgents } from './keep-alive.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
 export interface KubeFlags {
@@ -46,6 +47,7 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
   const config = new lib.KubeConfig();
   loadConfig(lib, config, flags);
   applyOverrides(config, flags);
+  shareAgents(config);
 
   const cluster = config.getCurrentCluster();
   if (!cluster) {

@@ -59,7 +59,7 @@ describe('helper handle against a fake API', () => {
     const t = setup({ start: 'image-error' });
     await expect(withHelper(t.ctx, settings, request, async () => 0)).rejects.toMatchObject({
       message: 'the helper container cannot start: ErrImagePull: pull access denied',
-      hint: expect.stringMatching(/^check --image and --image-pull-policy/),
+      hint: expect.stringMatching(/^check --image; if the registry wants credentials, pass a docker-registry secret of namespace default with --image-pull-secret NAME/),
     });
     expect(t.journal.filter((line) => line.startsWith('exec'))).toEqual([]);
     expect(t.journal.at(-1)).toMatch(/^delete /);

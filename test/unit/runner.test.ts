@@ -64,7 +64,7 @@ describe('the command runner against a fake API', () => {
     await expect(runCommand(settings, async () => {
       throw new UserError('no such pod');
     }, t.deps)).rejects.toThrow('no such pod');
-    expect(t.events).toEqual(['fail failed']);
+    expect(t.events).toEqual(['fail no such pod']); // what failed, never "failed: failed"
     const c = setup();
     await expect(runCommand(settings, async () => {
       throw new CancelledError();
