@@ -9,9 +9,13 @@
 // SIGCONT to every component, then `bash cluster/up.sh` (it restarts only what
 // is missing), then the node Ready again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kubectlResult, kubeEnv, run, NODE_NAME, REPO_ROOT, type RunResult } from './cluster.js';
+import { applyManifest, kubectl, kubectlResult, kubeEnv, run, uniqueName, E2E_LABEL, NODE_NAME, REPO_ROOT, type RunResult } from './cluster.js';
 import { helperPods, waitFor } from './nsdebug.js';
 
 export const CLUSTER_STATE = process.env.NSDEBUG_CLUSTER_STATE ?? '/var/lib/nsdebug-cluster';
@@ -159,6 +163,84 @@ export function assertClusterLockHeld(): void {
   }
   if (!holders.some((pid) => ancestors.has(pid))) {
     throw new Error(`the fault suite must run under the cluster lock (no ancestor holds ${CLUSTER_LOCK}): flock ${CLUSTER_LOCK} npx vitest run --project e2e test/e2e/faults.test.ts`);
+  }
+}
+
+/** A key and a certificate for 127.0.0.1 signed by the cluster's CA, so the API server trusts a server of the test's. */
+function localServingCert(): { key: string; cert: string; ca: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'nsdebug-webhook-'));
+  try {
+    const pki = join(CLUSTER_STATE, 'pki');
+    writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-subj', '/CN=nsdebug-faults-webhook',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'csr.pem')], { stdio: 'ignore' });
+    // -set_serial, not -CAcreateserial: nothing is written next to the cluster's CA.
+    execFileSync('openssl', ['x509', '-req', '-in', join(dir, 'csr.pem'), '-CA', join(pki, 'ca.crt'), '-CAkey', join(pki, 'ca.key'),
+      '-set_serial', `0x${randomBytes(8).toString('hex')}`, '-days', '1', '-extfile', join(dir, 'ext.cnf'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+    return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), ca: readFileSync(join(pki, 'ca.crt'), 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs `body` while a validating admission webhook served by this process sees
+ * every helper pod created in `namespace`: once armed, the first such create
+ * calls `onCreate` (say, stop etcd) before the webhook allows it. So a test can
+ * act at the very moment a create request is inside the API server.
+ */
+export async function withCreateHook<T>(namespace: string, onCreate: () => void, body: () => Promise<T>): Promise<T> {
+  const { key, cert, ca } = localServingCert();
+  let armed = false;
+  let fired = false;
+  let calls = 0;
+  const server = createServer({ key, cert }, (req, res) => {
+    let text = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => {
+      calls++;
+      const review = JSON.parse(text) as { request: { uid: string; dryRun?: boolean } };
+      if (armed && !fired && !review.request.dryRun) {
+        fired = true;
+        onCreate();
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request.uid, allowed: true } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const name = uniqueName('nsdebug-faults-create-hook');
+  try {
+    await applyManifest({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingWebhookConfiguration',
+      metadata: { name, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
+      webhooks: [{
+        name: 'create-hook.faults.nsdebug.dev',
+        clientConfig: { url: `https://127.0.0.1:${port}/validate`, caBundle: Buffer.from(ca).toString('base64') },
+        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+        objectSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'kubectl-nsdebug' } },
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+        // A test that dies leaves a webhook that only slows helper creates in its own namespace.
+        failurePolicy: 'Ignore',
+        timeoutSeconds: 10,
+      }],
+    });
+    // The API server picks the configuration up within a second or so: wait until a dry run reaches us.
+    const probe = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'hook-probe', namespace, labels: { 'app.kubernetes.io/managed-by': 'kubectl-nsdebug' } },
+      spec: { containers: [{ name: 'c', image: 'localhost/nsdebug/busybox:e2e' }] } });
+    await waitFor('the create hook to be called', async () => {
+      await kubectlResult(['create', '--dry-run=server', '-f', '-', '-o', 'name'], { input: probe, timeoutMs: 15_000 });
+      return calls > 0 ? true : undefined;
+    }, 30_000, 500);
+    armed = true;
+    return await body();
+  } finally {
+    server.close();
+    await kubectl(['delete', 'validatingwebhookconfiguration', name, '--ignore-not-found', '--request-timeout=20s'], { timeoutMs: 30_000 }).catch(() => {});
   }
 }
 
