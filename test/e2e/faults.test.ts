@@ -6,8 +6,10 @@
 // component, then cluster/up.sh) before the next one starts.
 //
 // Run it alone, under the cluster lock (it stops components everyone shares):
-//   flock /tmp/nsdebug-cluster.lock npx vitest run --project e2e test/e2e/faults.test.ts
-// (`npm run test:faults` does exactly that; `npm test` runs it after the other e2e files.)
+//   flock -o /tmp/nsdebug-cluster.lock npx vitest run --project e2e test/e2e/faults.test.ts
+// (`npm run test:faults` does exactly that; `npm test` runs it after the other e2e files).
+// -o: the components cluster/up.sh restarts must not inherit the lock's file
+// descriptor, or they would hold the lock for as long as they run.
 // NSDEBUG_FAULTS_REPORT=/path/file.jsonl collects what each case observed.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

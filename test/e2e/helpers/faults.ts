@@ -148,7 +148,7 @@ export function assertClusterLockHeld(): void {
   try {
     inode = statSync(CLUSTER_LOCK).ino;
   } catch {
-    throw new Error(`the fault suite must run under the cluster lock: flock ${CLUSTER_LOCK} npx vitest run --project e2e test/e2e/faults.test.ts`);
+    throw new Error(`the fault suite must run under the cluster lock: flock -o ${CLUSTER_LOCK} npx vitest run --project e2e test/e2e/faults.test.ts`);
   }
   const holders = readFileSync('/proc/locks', 'utf8')
     .split('\n')
@@ -162,7 +162,7 @@ export function assertClusterLockHeld(): void {
     pid = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
   }
   if (!holders.some((pid) => ancestors.has(pid))) {
-    throw new Error(`the fault suite must run under the cluster lock (no ancestor holds ${CLUSTER_LOCK}): flock ${CLUSTER_LOCK} npx vitest run --project e2e test/e2e/faults.test.ts`);
+    throw new Error(`the fault suite must run under the cluster lock (no ancestor holds ${CLUSTER_LOCK}): flock -o ${CLUSTER_LOCK} npx vitest run --project e2e test/e2e/faults.test.ts`);
   }
 }
 
