@@ -184,6 +184,8 @@ describe('the node fails during a session', () => {
     expectOneClearLine(r1.stderr);
     expectFailedExit(r2);
     expectOneClearLine(r2.stderr);
+    // Clear means it names the cause, not only a timeout.
+    expect(readStderr(r2.stderr).errors.join('\n')).toMatch(/NotReady|not ready/i);
     expect(ms, 'a helper remained 30 s after both clients ended').toBeDefined();
   }, 400_000);
 
