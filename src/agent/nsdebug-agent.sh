@@ -411,9 +411,9 @@ no_command() { [ $# -eq 0 ] || die 125 "mode $mode takes no command"; }
 
 # --------------------------------------------------------------------- modes
 
-# The client proves it is alive by writing the time here (mode heartbeat) while a
-# session runs: an exec'd process outlives a client that was killed outright,
-# because the runtime does not end it when the stream goes away.
+# The client proves it is alive by writing the time here (mode heartbeat) for as
+# long as it holds the helper: an exec'd process outlives a client that was killed
+# outright, because the runtime does not end it when the stream goes away.
 beat() { date +%s >"$RUN/heartbeat"; }
 
 # SIGHUP, then SIGKILL, to every process of the session led by $1 (the
@@ -481,6 +481,12 @@ mode_serve() {
       fi
     elif [ "$ever" = 1 ]; then
       [ $((now - last)) -lt "$idle" ] || exit 0
+    elif beat_at=$(cat "$RUN/heartbeat" 2>/dev/null); then
+      # The client beats while it holds the helper without a session (picker,
+      # ns, stats --watch): its beats replace the start window, and when they
+      # stop (client killed) the helper ends after --idle.
+      case $beat_at in '' | *[!0-9]*) beat_at=$now ;; esac
+      [ $((now - beat_at)) -lt "$idle" ] || exit 0
     else
       [ $((now - start)) -lt "$idle_start" ] || exit 0
     fi
