@@ -21,7 +21,11 @@ import { runExec } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { createHelper, deleteCommandFor, deleteHelperWithRetry, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
+import { sweepFinishedHelpers } from './sweep.js';
 import { waitHelperRunning } from './wait-running.js';
+
+/** How long the end of a command waits for a sweep of finished helpers that is still running. */
+const SWEEP_GRACE_MS = 3_000;
 
 /** The helper flags, validated (a subset of the CLI's options). */
 export interface HelperSettings {
@@ -113,6 +117,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   const stopWaiting = new AbortController();
   let released = false;
   let removal: Promise<void> | undefined;
+  let sweep: Promise<number> | undefined;
 
   const created = (async () => {
     const createdBy = await (access ?? checkHelperAccess(kube, req.namespace));
@@ -130,6 +135,8 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
     });
     progress.phase('creating', `helper ${ref.name} in namespace ${ref.namespace} on node ${req.nodeName}`);
+    // Beside the create, never before it: the user's finished helpers of killed clients go.
+    sweep = sweepFinishedHelpers(kube, ref.namespace, createdBy, ref.name);
     return createHelper(kube, pod);
   })();
   const running = created.then(async (pod) => {
@@ -148,15 +155,21 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
     released = true;
     stopBeating();
     stopWaiting.abort(new CancelledError());
-    removal ??= created.then(
-      async () => {
-        if (!settings.keep) return deleteNow();
-        progress.note(`kept helper pod ${ref.name} (namespace ${ref.namespace}); remove it with kubectl nsdebug clean --all -n ${ref.namespace}`);
-      },
-      // Refused by the server: nothing exists. No answer (reset, timeout, 5xx): the
-      // pod may exist, so it is deleted by its name.
-      (error: unknown) => (isAmbiguousCreate(error) && !(error instanceof CancelledError) ? deleteNow() : undefined),
-    );
+    if (removal) return removal;
+    removal = created
+      .then(
+        async () => {
+          if (!settings.keep) return deleteNow();
+          progress.note(`kept helper pod ${ref.name} (namespace ${ref.namespace}); remove it with kubectl nsdebug clean --all -n ${ref.namespace}`);
+        },
+        // Refused by the server: nothing exists. No answer (reset, timeout, 5xx): the
+        // pod may exist, so it is deleted by its name.
+        (error: unknown) => (isAmbiguousCreate(error) && !(error instanceof CancelledError) ? deleteNow() : undefined),
+      )
+      // A sweep still running gets a moment after the session (the process exits soon after).
+      .then(async () => {
+        if (sweep) await Promise.race([sweep, new Promise((resolve) => setTimeout(resolve, SWEEP_GRACE_MS).unref())]);
+      });
     // Registered until done: a Ctrl-C while the delete retries waits for it.
     void removal.then(unregister, unregister);
     return removal;
