@@ -256,15 +256,26 @@ export const DELETE_RETRY_MS = 60_000;
 /** One helper for the duration of `use`: acquired, awaited until running, released on every way out. */
 export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<string>): Promise<T> {
   const helper = acquireHelper(ctx, settings, req, access);
-  let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+  let outcome: Outcome<T>;
   try {
     await helper.ready();
     outcome = { ok: true, value: await use(helper) };
   } catch (error) {
     outcome = { ok: false, error };
   }
+  return settleRelease(ctx, helper, outcome);
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Releases `helper` after the work's outcome, which stays what the command
+ * returns or throws: a failed cleanup is one more line (after a result) or part
+ * of the work's own error line (after an error), never in its place.
+ */
+export async function settleRelease<T>(ctx: HelperContext, helper: HelperHandle | undefined, outcome: Outcome<T>): Promise<T> {
   try {
-    await helper.release();
+    await helper?.release();
   } catch (cleanupError) {
     // The cleanup's failure never replaces the session's result or error.
     if (outcome.ok) {
