@@ -224,6 +224,9 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   running.then(() => {
     if (released) return;
     lastBeatAt = Date.now();
+    // The first beat at once: a client killed before it would leave the helper to
+    // --idle-start (the agent counts beats only once one came).
+    void beat();
     beatTimer = setInterval(() => void beat(), beatEveryMs);
     beatTimer.unref();
   }, () => {});

@@ -51,15 +51,19 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
     });
     if (req.stdin) stdin.resume();
     await new Promise<void>((resolve, reject) => {
-      if (socket.readyState === socket.CLOSED) resolve();
-      socket.on('close', () => resolve());
       const abort = () => {
         reject(req.signal?.reason instanceof Error ? req.signal.reason : new UserError('the exec was ended', { hint: 'retry' }));
         socket.terminate?.();
         socket.close();
       };
+      const closed = () => {
+        req.signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      if (socket.readyState === socket.CLOSED) closed();
+      socket.on('close', closed);
       if (req.signal?.aborted) abort();
-      req.signal?.addEventListener('abort', abort, { once: true });
+      else req.signal?.addEventListener('abort', abort, { once: true });
     });
   } finally {
     if (stdinListeners) removeAddedListeners(stdin, stdinListeners);

@@ -14,7 +14,7 @@ describe('the picker\'s container question', () => {
   });
 
   it('asks when nothing decides, or when the annotation names no container of the pod', () => {
-    for (const annotations of [{}, { 'kubectl.kubernetes.io/default-container': 'gone' }]) {
+    for (const annotations of [{}, { 'kubectl.kubernetes.io/default-container': 'gone' }] as Array<Record<string, string>>) {
       const step = buildContainerStep(makePod(two, { annotations }), { container: undefined, sandbox: false });
       expect('choose' in step).toBe(true);
     }
