@@ -16,6 +16,8 @@ import { AGENT_EXIT, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js
 import { CancelledError, UserError, formatError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import type { Kube } from '../kube/client.js';
+import { isNotFound } from '../kube/api-errors.js';
+import { request } from '../kube/request.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
 import { runExec } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
@@ -233,7 +235,13 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
 
   const runAgent = async (argv: readonly string[], io: AgentIo): Promise<number> => {
     await running;
-    return runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, signal: lost.signal, ...(io.streams ? { streams: io.streams } : {}) });
+    try {
+      return await runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, signal: lost.signal, ...(io.streams ? { streams: io.streams } : {}) });
+    } catch (error) {
+      // Lost contact: the API is what fails, asking it again would only wait.
+      if (lost.signal.aborted) throw error;
+      throw (await helperEnded(kube, ref, settings)) ?? error;
+    }
   };
 
   return {
@@ -302,7 +310,25 @@ function withCleanupFailure(error: unknown, cleanupError: unknown): unknown {
   });
 }
 
-function collector(): { stream: Writable; text: () => string } {
+/**
+ * Why an exec failed when the helper itself is over (its --ttl passed while the
+ * user sat in the picker, or someone deleted it): one line instead of the API's.
+ */
+async function helperEnded(kube: Kube, ref: HelperRef, settings: HelperSettings): Promise<UserError | undefined> {
+  let phase: string | undefined;
+  try {
+    phase = (await request(kube, { verb: 'get', resource: 'pods', namespace: ref.namespace, name: ref.name }, () => kube.core.readNamespacedPod({ name: ref.name, namespace: ref.namespace }))).status?.phase;
+  } catch (error) {
+    if (!isNotFound((error as { cause?: unknown }).cause ?? error)) return undefined;
+    phase = 'deleted';
+  }
+  if (phase !== 'Succeeded' && phase !== 'Failed' && phase !== 'deleted') return undefined;
+  return new UserError(`the helper pod ${ref.name} is ${phase === 'deleted' ? 'gone (deleted)' : `over (${phase}: its --ttl of ${settings.ttlSeconds}s passed, or its agent ended without heartbeats)`}`, {
+    hint: 'run the command again for a new helper (raise --ttl for a longer wait)',
+  });
+}
+
+function collector():  { stream: Writable; text: () => string } {
   const chunks: Buffer[] = [];
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {
