@@ -201,7 +201,9 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
     if (beating || lost.signal.aborted) return;
     beating = true;
     const cut = new AbortController();
-    const timer = setTimeout(() => cut.abort(new UserError(`no answer within ${beatEveryMs / 1000}s`)), beatEveryMs);
+    // A slow API (a loaded node) is not a failure: give a beat at least 5 s.
+    const boundMs = Math.max(beatEveryMs, 5_000);
+    const timer = setTimeout(() => cut.abort(new UserError(`no answer within ${boundMs / 1000}s`)), boundMs);
     try {
       const code = await runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: buildHeartbeatArgv(), stdin: false, tty: false, streams: sink(), signal: cut.signal });
       if (code !== 0) throw new Error(`the agent's heartbeat exited ${code}`);
