@@ -30,15 +30,25 @@ async function confirmSuccess(helper: HelperHandle, sessionId: string): Promise<
     new UserError(`the session's exit status is unknown: ${why}`, {
       hint: 'the node\'s kubelet or container runtime may have restarted; check the command\'s effect and rerun it if needed',
     });
-  let recorded: string;
-  try {
-    recorded = (await helper.capture(buildStatusArgv(sessionId))).trim();
-  } catch (error) {
-    throw unknown(`the stream ended with success but the helper could not be asked to confirm it (${error instanceof Error ? error.message.replace(/[.;]+$/, '') : String(error)})`);
+  let recorded = '';
+  // A restarting kubelet or runtime answers again within seconds: ask up to three times.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      recorded = (await helper.capture(buildStatusArgv(sessionId))).trim();
+      break;
+    } catch (error) {
+      if (attempt < CONFIRM_ATTEMPTS) {
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        continue;
+      }
+      throw unknown(`the stream ended with success but the helper could not be asked to confirm it (${error instanceof Error ? error.message.replace(/[.;]+$/, '') : String(error)})`);
+    }
   }
   if (/^\d{1,3}$/.test(recorded)) return Number(recorded);
   throw unknown(recorded === 'running' ? 'the connection broke while the command still ran' : 'the helper has no record of the command ending');
 }
+
+const CONFIRM_ATTEMPTS = 3;
 
 function randomSessionId(): string {
   return randomBytes(8).toString('hex');
