@@ -78,7 +78,8 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
       hint: 'check the network to the cluster and retry',
     });
   }
-  if (outcome.kind === 'error') throw new UserError(`the exec into the helper failed: ${outcome.message}`, { hint: 'retry; if it persists, see kubectl describe pod ' + req.pod });
+  // "Internal error occurred: " is the API server's wrapper around the kubelet's words: drop it.
+  if (outcome.kind === 'error') throw new UserError(`the exec into the helper failed: ${outcome.message.replace(/^Internal error occurred:\s*/i, '')}`, { hint: 'retry; if it persists, see kubectl describe pod ' + req.pod });
   return outcome.code;
 }
 
