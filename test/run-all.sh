@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: build, unit tests, then the real-cluster (e2e) tests. Brings the
+# `npm test`: build, unit tests, then the real-cluster (e2e) tests, then the
+# fault-injection suite (npm run test:faults). Brings the
 # local cluster up when none answers and tears it down afterwards (only then),
 # then runs the leak check: after a teardown, nothing of the cluster may remain
 # on the machine; on a cluster that was already up, no test object may remain in
@@ -59,11 +60,15 @@ fi
 if ((cluster_ok)); then
   # Second precision: back off one second so nothing this run made is missed.
   e2e_since=$(date -u -d '1 second ago' +%Y-%m-%dT%H:%M:%SZ)
-  step e2e npx vitest run --project e2e
+  step e2e npx vitest run --project e2e --exclude test/e2e/faults.test.ts
+  # Stops and kills the cluster's components, so it runs alone, under the
+  # cluster lock, and puts back what it broke (see test/e2e/faults.test.ts).
+  step faults npm run test:faults
   step node24 bash test/node24.sh # unit suite + a real session under Debian unstable's Node 24 (chroot)
 else
   results+=("FAILED e2e (not run: the cluster did not come up; see above)")
-  failed+=(e2e)
+  results+=("FAILED faults (not run: the cluster did not come up; see above)")
+  failed+=(e2e faults)
 fi
 
 if ((brought_up)); then

@@ -26,6 +26,7 @@ export class AgentArgvError extends Error {
 const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
 const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const LABEL = /^[A-Za-z0-9._/:-]{1,128}$/;
+const SESSION_ID = /^[a-z0-9]{8,32}$/;
 const CONTAINER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export type PodTarget =
@@ -51,6 +52,8 @@ export interface SessionArgvInput {
   readonly namespaces: readonly NamespaceType[];
   readonly tools: Tools;
   readonly label?: string;
+  /** Set: the agent records the command's exit status under it (see buildStatusArgv). */
+  readonly sessionId?: string;
   /** Empty or absent: an interactive shell. */
   readonly command?: readonly string[];
 }
@@ -138,8 +141,19 @@ export function buildSessionArgv(input: SessionArgvInput): string[] {
     }
     args.push('--label', input.label);
   }
+  if (input.sessionId !== undefined) args.push('--session-id', sessionId(input.sessionId));
   if (input.command !== undefined && input.command.length > 0) args.push('--', ...input.command);
   return args;
+}
+
+/** What the agent recorded of session ID: its exit status, `running`, or `unknown`. */
+export function buildStatusArgv(id: string): string[] {
+  return [...agent('status'), '--session-id', sessionId(id)];
+}
+
+function sessionId(value: string): string {
+  if (!SESSION_ID.test(value)) throw new AgentArgvError(`invalid session id ${JSON.stringify(value)}: use 8 to 32 of a-z 0-9`);
+  return value;
 }
 
 function agent(mode: string): string[] {

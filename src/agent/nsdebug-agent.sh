@@ -81,6 +81,11 @@ valid_uint() {
   [ ${#1} -le 9 ]
 }
 
+valid_session_id() {
+  case $1 in '' | *[!a-z0-9]*) return 1 ;; esac
+  [ ${#1} -ge 8 ] && [ ${#1} -le 32 ]
+}
+
 valid_label() {
   case $1 in '' | *[!A-Za-z0-9._/:-]*) return 1 ;; esac
   [ ${#1} -le 128 ]
@@ -283,11 +288,11 @@ need_value() { [ $# -ge 2 ] || die 125 "$1 needs a value"; }
 # mode and the option variables below; args_used is how many arguments were
 # options (the caller shifts them: the rest is the session's COMMAND).
 parse_args() {
-  [ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|ns|stats|heartbeat [OPTIONS] (see docs/design.md)"
+  [ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|ns|stats|heartbeat|status [OPTIONS] (see docs/design.md)"
   mode=$1
   case $mode in
-    serve | pid | session | ns | stats | heartbeat) ;;
-    *) die 125 "unknown mode '$mode'; use serve, pid, session, ns, stats or heartbeat" ;;
+    serve | pid | session | ns | stats | heartbeat | status) ;;
+    *) die 125 "unknown mode '$mode'; use serve, pid, session, ns, stats, heartbeat or status" ;;
   esac
   pod_uid=
   container_id=
@@ -299,6 +304,7 @@ parse_args() {
   ns_given=0
   tools=
   label=
+  session_id=
   idle=30
   idle_start=600
   seen=' '
@@ -353,6 +359,12 @@ parse_args() {
         need_value "$@"
         valid_label "$2" || die 125 "invalid --label '$2': use 1 to 128 of A-Z a-z 0-9 . _ / : -"
         label=$2
+        shift 2
+        ;;
+      --session-id)
+        need_value "$@"
+        valid_session_id "$2" || die 125 "invalid --session-id '$2': use 8 to 32 of a-z 0-9"
+        session_id=$2
         shift 2
         ;;
       --idle | --idle-start)
@@ -411,9 +423,9 @@ no_command() { [ $# -eq 0 ] || die 125 "mode $mode takes no command"; }
 
 # --------------------------------------------------------------------- modes
 
-# The client proves it is alive by writing the time here (mode heartbeat) while a
-# session runs: an exec'd process outlives a client that was killed outright,
-# because the runtime does not end it when the stream goes away.
+# The client proves it is alive by writing the time here (mode heartbeat) for as
+# long as it holds the helper: an exec'd process outlives a client that was killed
+# outright, because the runtime does not end it when the stream goes away.
 beat() { date +%s >"$RUN/heartbeat"; }
 
 # SIGHUP, then SIGKILL, to every process of the session led by $1 (the
@@ -481,6 +493,12 @@ mode_serve() {
       fi
     elif [ "$ever" = 1 ]; then
       [ $((now - last)) -lt "$idle" ] || exit 0
+    elif beat_at=$(cat "$RUN/heartbeat" 2>/dev/null); then
+      # The client beats while it holds the helper without a session (picker,
+      # ns, stats --watch): its beats replace the start window, and when they
+      # stop (client killed) the helper ends after --idle.
+      case $beat_at in '' | *[!0-9]*) beat_at=$now ;; esac
+      [ $((now - beat_at)) -lt "$idle" ] || exit 0
     else
       [ $((now - start)) -lt "$idle_start" ] || exit 0
     fi
@@ -662,11 +680,11 @@ session_checks() {
   [ -n "$tools" ] || die 125 "mode session needs --tools helper|host|target"
   if [ "$node" = 1 ]; then
     [ "$ns_given" = 0 ] || die 125 "--ns does not apply to --node (the helper already shares the node's namespaces)"
-    allow_only --node --tools --label
+    allow_only --node --tools --label --session-id
     [ "$tools" != target ] || die 125 "--tools target needs a pod target; use --tools helper or host with --node"
     return 0
   fi
-  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label
+  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --session-id
   need_pod_uid
   need_one_target
   [ "$ns_given" = 1 ] || [ "$tools" = target ] || die 125 "mode session needs --ns LIST"
@@ -687,6 +705,9 @@ session_register() {
   if ! mkdir -p "$RUN/sessions" || ! : >"$RUN/sessions/$$" || ! beat; then
     die 125 "cannot register the session in $RUN/sessions"
   fi
+  if [ -n "$session_id" ]; then
+    { mkdir -p "$RUN/status" && echo running >"$RUN/status/$session_id"; } || die 125 "cannot record the session in $RUN/status"
+  fi
   if [ -n "$label" ]; then PS1="[$label] # "; else PS1='[nsdebug] # '; fi
   export PS1
   if [ "$tools" = host ]; then
@@ -702,7 +723,7 @@ session_node() {
     NSDEBUG_TARGET_ROOT=$HOST_ROOT
     export NSDEBUG_TARGET_ROOT
     [ $# -gt 0 ] || set -- sh
-    exec "$@"
+    finish "$@"
   fi
   NSDEBUG_TARGET_ROOT=/
   export NSDEBUG_TARGET_ROOT
@@ -711,7 +732,7 @@ session_node() {
   fi
   resolve_in "$HOST_ROOT" "$1" || :
   shift
-  exec chroot "$HOST_ROOT" "$resolved" "$@"
+  finish chroot "$HOST_ROOT" "$resolved" "$@"
 }
 
 # Namespace flags: sets ns_enter to the types of ns_list the target does not
@@ -843,7 +864,26 @@ session_exec() { # [COMMAND [ARG...]]
     shift
     se_args=$((se_args - 1))
   done
-  exec "$@"
+  finish "$@"
+}
+
+# The session's last step. With --session-id the shell stays as the command's
+# parent and records its exit status in $RUN/status/ID, which the client reads
+# (mode status) before it trusts a 0: when the kubelet or the runtime restarts,
+# the API reports Success for the broken stream. INT/QUIT are trapped, not
+# ignored, so they reach only the command (a trap resets to default at exec).
+finish() { # COMMAND [ARG...]
+  [ -n "$session_id" ] || exec "$@"
+  trap : INT QUIT
+  if "$@"; then fi_status=0; else fi_status=$?; fi
+  echo "$fi_status" >"$RUN/status/$session_id"
+  exit "$fi_status"
+}
+
+# Prints what $RUN/status/ID says: the exit status, running, or unknown.
+mode_status() {
+  [ -n "$session_id" ] || die 125 "mode status needs --session-id"
+  if [ -r "$RUN/status/$session_id" ]; then cat "$RUN/status/$session_id"; else echo unknown; fi
 }
 
 mode_session() { # [COMMAND [ARG...]]
@@ -888,6 +928,11 @@ main() {
       allow_only
       no_command "$@"
       mkdir -p "$RUN" && beat
+      ;;
+    status)
+      allow_only --session-id
+      no_command "$@"
+      mode_status
       ;;
     session) mode_session "$@" ;;
   esac

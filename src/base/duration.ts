@@ -1,3 +1,9 @@
+/**
+ * The longest duration any flag takes: a day. Node's timers overflow above
+ * 2^31-1 ms (24.8 days) and fire at once; a helper is for a debugging session.
+ */
+export const MAX_DURATION_SECONDS = 24 * 3600;
+
 const UNIT_SECONDS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600 };
 
 /**

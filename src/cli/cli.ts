@@ -7,6 +7,7 @@ import { CancelledError, UserError, formatError, oneLine } from '../base/errors.
 import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
 import type { RawDebugArgs, RawHelperArgs } from './debug-options.js';
 import type { RawNsArgs, RawStatsArgs } from './inspect-options.js';
+import { checkFlagShapes } from './flag-shapes.js';
 import { installPipeFallback } from './runner.js';
 
 import { VERSION } from './version.js';
@@ -92,6 +93,7 @@ export function buildCli(args: readonly string[], argv0?: string, commands: Comm
     .alias('version', 'V')
     .help('help')
     .alias('help', 'h')
+    .check(checkFlagShapes, true)
     .strictOptions()
     .strictCommands()
     .wrap(Math.min(110, process.stdout.columns || 100))

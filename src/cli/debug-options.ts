@@ -1,5 +1,5 @@
 import { UserError } from '../base/errors.js';
-import { parseDurationSeconds } from '../base/duration.js';
+import { MAX_DURATION_SECONDS, parseDurationSeconds } from '../base/duration.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
 import { DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
@@ -79,6 +79,9 @@ function duration(flag: string, text: string | undefined, fallback: string, min 
   const seconds = parseDurationSeconds(text ?? fallback);
   if (seconds === undefined || seconds < min) {
     throw new UserError(`--${flag} "${text}" is not a valid duration`, { hint: `use a value like 30s, 5m or 1h${min > 0 ? ` (at least ${min}s)` : ''}` });
+  }
+  if (seconds > MAX_DURATION_SECONDS) {
+    throw new UserError(`--${flag} "${text}" is longer than ${MAX_DURATION_SECONDS / 3600}h`, { hint: `give at most ${MAX_DURATION_SECONDS / 3600}h` });
   }
   return seconds;
 }

@@ -13,17 +13,23 @@ import { Writable, type Readable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
 import agentScript from '../agent/nsdebug-agent.sh';
 import { AGENT_EXIT, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js';
-import { CancelledError, UserError } from '../base/errors.js';
+import { CancelledError, UserError, formatError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import type { HelperResources } from '../base/resources.js';
 import type { Kube } from '../kube/client.js';
+import { isNotFound } from '../kube/api-errors.js';
+import { request } from '../kube/request.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
 import { runExec } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { createHelperFitted } from './fit-resources.js';
-import { deleteHelper, type HelperRef } from './lifecycle.js';
+import { deleteCommandFor, deleteHelperWithRetry, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
+import { sweepFinishedHelpers } from './sweep.js';
 import { waitHelperRunning } from './wait-running.js';
+
+/** How long the end of a command waits for a sweep of finished helpers that is still running. */
+const SWEEP_GRACE_MS = 3_000;
 
 /** The helper flags, validated (a subset of the CLI's options). */
 export interface HelperSettings {
@@ -76,7 +82,10 @@ export interface HelperHandle {
   runAgent(argv: readonly string[], io: AgentIo): Promise<number>;
   /** One agent mode with its stdout captured; a failure is one line naming the fix. */
   capture(argv: readonly string[]): Promise<string>;
-  /** Beats every third of --idle-timeout until the returned function is called. */
+  /**
+   * The handle beats by itself every third of --idle-timeout from Running until
+   * release (sessions, picker, ns, stats); kept for callers that mark a session.
+   */
   heartbeat(): () => void;
   /** Deletes the helper once, waiting for an in-flight create; with --keep, says how to remove it. */
   release(): Promise<void>;
@@ -116,6 +125,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   const stopWaiting = new AbortController();
   let released = false;
   let removal: Promise<void> | undefined;
+  let sweep: Promise<number> | undefined;
 
   const created = (async () => {
     const createdBy = await (access ?? checkHelperAccess(kube, req.namespace));
@@ -135,6 +145,8 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       imagePullSecrets: settings.imagePullSecrets,
     });
     progress.phase('creating', `helper ${ref.name} in namespace ${ref.namespace} on node ${req.nodeName}`);
+    // Beside the create, never before it: the user's finished helpers of killed clients go.
+    sweep = sweepFinishedHelpers(kube, ref.namespace, createdBy, ref.name);
     return createHelperFitted(kube, pod, progress, settings.resources !== undefined);
   })();
   const running = created.then(async (pod) => {
@@ -143,24 +155,103 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   });
   running.catch(() => {}); // observed through ready()
 
+  // Waiting on an API blip is the only wait the user did not ask for: say what it is.
+  const deleteNow = () =>
+    deleteHelperWithRetry(kube, ref, {
+      budgetMs: DELETE_RETRY_MS,
+      onRetry: (reason) => progress.note(`waiting for the API server to delete helper pod ${ref.name} (${reason.replace(/[.;]+$/, '')}); retrying for up to ${DELETE_RETRY_MS / 1000}s`),
+    });
   const release = (): Promise<void> => {
     released = true;
-    unregister();
+    stopBeating();
     stopWaiting.abort(new CancelledError());
-    removal ??= created.then(
-      async () => {
-        if (!settings.keep) return deleteHelper(kube, ref);
-        progress.note(`kept helper pod ${ref.name} (namespace ${ref.namespace}); remove it with kubectl nsdebug clean --all -n ${ref.namespace}`);
-      },
-      () => undefined, // never created: nothing to delete
-    );
+    if (removal) return removal;
+    removal = created
+      .then(
+        async () => {
+          if (!settings.keep) return deleteNow();
+          progress.note(`kept helper pod ${ref.name} (namespace ${ref.namespace}); remove it with kubectl nsdebug clean --all -n ${ref.namespace}`);
+        },
+        // Refused by the server: nothing exists. No answer (reset, timeout, 5xx): the
+        // pod may exist, so it is deleted by its name.
+        (error: unknown) => (isAmbiguousCreate(error) && !(error instanceof CancelledError) ? deleteNow() : undefined),
+      )
+      // A sweep still running gets a moment after the session (the process exits soon after).
+      .then(async () => {
+        if (sweep) await Promise.race([sweep, new Promise((resolve) => setTimeout(resolve, SWEEP_GRACE_MS).unref())]);
+      });
+    // Registered until done: a Ctrl-C while the delete retries waits for it.
+    void removal.then(unregister, unregister);
     return removal;
   };
-  const unregister = guard.add(release);
+  const unregister = guard.add(release, deleteCommandFor(ref));
+
+  // --- the heartbeat: from Running until release ---
+  const beatEveryMs = Math.max(1, Math.floor(settings.idleSeconds / 3)) * 1000;
+  // The agent ends the session --idle after the last beat it saw; the client gives
+  // up two beats later (a stream through a hung API server or node never closes).
+  const lostAfterMs = settings.idleSeconds * 1000 + 2 * beatEveryMs;
+  const lost = new AbortController();
+  let beatTimer: NodeJS.Timeout | undefined;
+  let lastBeatAt = 0;
+  let beating = false;
+  let failures = 0;
+  let lastFailure = '';
+  const sink = () => ({ stdin: process.stdin, stdout: collector().stream, stderr: collector().stream });
+  const beat = async () => {
+    if (Date.now() - lastBeatAt > lostAfterMs && !lost.signal.aborted) {
+      lost.abort(
+        new UserError(`lost contact with the helper pod ${ref.name}: no heartbeat got through for ${Math.round((Date.now() - lastBeatAt) / 1000)}s (${lastFailure || 'no answer'})`, {
+          hint: `the API server or node ${req.nodeName} may be down; check kubectl get pod ${ref.name} -n ${ref.namespace} and retry`,
+        }),
+      );
+    }
+    if (beating || lost.signal.aborted) return;
+    beating = true;
+    const cut = new AbortController();
+    // A slow API (a loaded node) is not a failure: give a beat at least 5 s.
+    const boundMs = Math.max(beatEveryMs, 5_000);
+    const timer = setTimeout(() => cut.abort(new UserError(`no answer within ${boundMs / 1000}s`)), boundMs);
+    try {
+      const code = await runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: buildHeartbeatArgv(), stdin: false, tty: false, streams: sink(), signal: cut.signal });
+      if (code !== 0) throw new Error(`the agent's heartbeat exited ${code}`);
+      lastBeatAt = Date.now();
+      failures = 0;
+    } catch (error) {
+      lastFailure = (error instanceof Error ? error.message : String(error)).replace(/[.;]+$/, '');
+      if (++failures === 2 && !warnedBeat) {
+        warnedBeat = true;
+        progress.warn(`heartbeats to helper pod ${ref.name} fail (${lastFailure}); the helper ends the session ${settings.idleSeconds}s after the last one that got through`);
+      }
+    } finally {
+      clearTimeout(timer);
+      beating = false;
+    }
+  };
+  let warnedBeat = false;
+  const stopBeating = () => {
+    if (beatTimer) clearInterval(beatTimer);
+    beatTimer = undefined;
+  };
+  running.then(() => {
+    if (released) return;
+    lastBeatAt = Date.now();
+    // The first beat at once: a client killed before it would leave the helper to
+    // --idle-start (the agent counts beats only once one came).
+    void beat();
+    beatTimer = setInterval(() => void beat(), beatEveryMs);
+    beatTimer.unref();
+  }, () => {});
 
   const runAgent = async (argv: readonly string[], io: AgentIo): Promise<number> => {
     await running;
-    return runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, ...(io.streams ? { streams: io.streams } : {}) });
+    try {
+      return await runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, signal: lost.signal, ...(io.streams ? { streams: io.streams } : {}) });
+    } catch (error) {
+      // Lost contact: the API is what fails, asking it again would only wait.
+      if (lost.signal.aborted) throw error;
+      throw (await helperEnded(kube, ref, settings)) ?? error;
+    }
   };
 
   return {
@@ -175,29 +266,79 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       if (code === 0) return out.text();
       throw agentFailure(argv, code, err.text());
     },
-    heartbeat: () => {
-      const timer = setInterval(() => {
-        runAgent(buildHeartbeatArgv(), { stdin: false, tty: false, streams: { stdin: process.stdin, stdout: collector().stream, stderr: collector().stream } }).catch(() => {});
-      }, Math.max(1, Math.floor(settings.idleSeconds / 3)) * 1000);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
+    heartbeat: () => () => {},
     release,
   };
 }
 
+/** Deleting retries this long across API blips: an API server or etcd restart, or a 60 s stall. */
+export const DELETE_RETRY_MS = 60_000;
+
 /** One helper for the duration of `use`: acquired, awaited until running, released on every way out. */
 export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<string>): Promise<T> {
   const helper = acquireHelper(ctx, settings, req, access);
+  let outcome: Outcome<T>;
   try {
     await helper.ready();
-    return await use(helper);
-  } finally {
-    await helper.release();
+    outcome = { ok: true, value: await use(helper) };
+  } catch (error) {
+    outcome = { ok: false, error };
   }
+  return settleRelease(ctx, helper, outcome);
 }
 
-function collector(): { stream: Writable; text: () => string } {
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Releases `helper` after the work's outcome, which stays what the command
+ * returns or throws: a failed cleanup is one more line (after a result) or part
+ * of the work's own error line (after an error), never in its place.
+ */
+export async function settleRelease<T>(ctx: HelperContext, helper: HelperHandle | undefined, outcome: Outcome<T>): Promise<T> {
+  try {
+    await helper?.release();
+  } catch (cleanupError) {
+    // The cleanup's failure never replaces the session's result or error.
+    if (outcome.ok) {
+      // After a signal the guard has printed it already.
+      if (!ctx.guard.terminating) process.stderr.write(`${formatError(cleanupError)}\n`);
+      return outcome.value;
+    }
+    throw withCleanupFailure(outcome.error, cleanupError);
+  }
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
+}
+
+/** The session's own error, one line, with what the failed cleanup leaves to do. */
+function withCleanupFailure(error: unknown, cleanupError: unknown): unknown {
+  if (!(error instanceof UserError) || !(cleanupError instanceof UserError)) return error;
+  return new UserError(error.message, {
+    hint: `${error.hint ? `${error.hint}; ` : ''}${cleanupError.message.replace(/^could not/, 'also could not')}: ${cleanupError.hint ?? ''}`,
+    exitCode: error.exitCode,
+    cause: error,
+  });
+}
+
+/**
+ * Why an exec failed when the helper itself is over (its --ttl passed while the
+ * user sat in the picker, or someone deleted it): one line instead of the API's.
+ */
+async function helperEnded(kube: Kube, ref: HelperRef, settings: HelperSettings): Promise<UserError | undefined> {
+  let phase: string | undefined;
+  try {
+    phase = (await request(kube, { verb: 'get', resource: 'pods', namespace: ref.namespace, name: ref.name }, () => kube.core.readNamespacedPod({ name: ref.name, namespace: ref.namespace }))).status?.phase;
+  } catch (error) {
+    if (!isNotFound((error as { cause?: unknown }).cause ?? error)) return undefined;
+    phase = 'deleted';
+  }
+  if (phase !== 'Succeeded' && phase !== 'Failed' && phase !== 'deleted') return undefined;
+  return new UserError(`the helper pod ${ref.name} is ${phase === 'deleted' ? 'gone (deleted)' : `over (${phase}: its --ttl of ${settings.ttlSeconds}s passed, or its agent ended without heartbeats)`}`, {
+    hint: 'run the command again for a new helper (raise --ttl for a longer wait)',
+  });
+}
+
+function collector():  { stream: Writable; text: () => string } {
   const chunks: Buffer[] = [];
   const stream = new Writable({
     write(chunk: Buffer | string, _encoding, callback) {

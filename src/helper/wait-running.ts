@@ -39,6 +39,18 @@ export function judgeHelperPod(pod: V1Pod): Verdict {
   return { kind: 'pending' };
 }
 
+/** Why the node is not Ready, or undefined when it is (or cannot be read: no RBAC on nodes). */
+export async function nodeNotReady(kube: Kube, nodeName: string): Promise<string | undefined> {
+  try {
+    const node = await kube.core.readNode({ name: nodeName });
+    const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+    if (!ready || ready.status === 'True') return undefined;
+    return `Ready=${ready.status}${ready.message ? `: ${ready.message.replace(/[\u0000-\u001f\u007f]/g, '?').replace(/[.\s?]+$/, '').slice(0, 200)}` : ''}`;
+  } catch {
+    return undefined;
+  }
+}
+
 function describeEvent(event: CoreV1Event): string {
   return `${event.reason ?? 'Event'}: ${(event.message ?? '').trim()}`;
 }
@@ -107,6 +119,13 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
         }, () => {})
       .then(keep, () => {});
     onPod(created);
+    // A NotReady node never starts the helper: say so now, not at --timeout.
+    const nodeName = created.spec?.nodeName;
+    if (nodeName) {
+      void nodeNotReady(kube, nodeName).then((why) => {
+        if (why) reject(new UserError(`node ${nodeName} is NotReady (${why}): the helper cannot start there`, { hint: `check the node with kubectl describe node ${nodeName}, or target a pod on another node` }));
+      });
+    }
   });
 
   let timer: NodeJS.Timeout | undefined;

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import { UserError } from '../base/errors.js';
+import { UserError, oneLine } from '../base/errors.js';
 import { shareAgents } from './keep-alive.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
@@ -55,6 +55,12 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
       hint: 'pick one with --context or kubectl config use-context',
     });
   }
+  // client-node refuses plain HTTP deep inside the first request; say it up front.
+  if (/^http:\/\//i.test(cluster.server) && !cluster.skipTLSVerify) {
+    throw new UserError(`the kubeconfig's server ${cluster.server} is plain http://, which nsdebug does not use`, {
+      hint: 'point the cluster at the API server\'s https:// address (kubectl config set-cluster NAME --server=https://...)',
+    });
+  }
   const contextNamespace = config.getContextObject(config.getCurrentContext())?.namespace;
   return {
     lib,
@@ -92,7 +98,7 @@ function loadConfig(lib: typeof k8s, config: k8s.KubeConfig, flags: KubeFlags): 
       config.mergeConfig(more);
     }
   } catch (error) {
-    throw new UserError(`cannot read kubeconfig ${existing.join(', ')}: ${(error as Error).message}`, {
+    throw new UserError(`cannot read kubeconfig ${existing.join(', ')}: ${oneLine((error as Error).message)}`, {
       hint: 'check the file with kubectl config view',
       cause: error,
     });

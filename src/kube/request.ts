@@ -14,7 +14,7 @@ export async function request<T>(kube: Kube, action: ApiAction, call: () => Prom
           timer = setTimeout(
             () =>
               reject(
-                new UserError(`the API server at ${kube.server} did not answer "${action.verb} ${action.resource}" within --request-timeout`, {
+                new UserError(`the API server at ${kube.server} did not answer "${action.verb} ${action.resource}" within ${kube.requestTimeoutMs / 1000}s (--request-timeout)`, {
                   hint: 'check that the cluster is reachable, or raise --request-timeout',
                 }),
               ),

@@ -15,6 +15,8 @@ export interface ExecRequest {
   /** Allocate a TTY: stdin goes raw, the window size follows the terminal. */
   readonly tty: boolean;
   readonly streams?: { stdin: Readable; stdout: Writable; stderr: Writable };
+  /** Ends the exec at once (closing its stream), rejecting with the signal's reason. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -34,17 +36,34 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
   let outcome: ExecOutcome | undefined;
   try {
     const exec = new kube.lib.Exec(kube.config);
-    const socket = await exec
+    const connecting = exec
       .exec(req.namespace, req.pod, req.container, [...req.command], stdout, req.tty ? null : stderr, req.stdin ? stdin : null, req.tty, (status) => {
         outcome = exitOutcomeOf(status);
       })
       .catch((error: unknown) => {
         throw describeApiError(unwrapSocketError(error), { verb: 'create', resource: 'pods/exec', namespace: req.namespace, name: req.pod }, kube.server);
       });
+    // A hung API server never answers the upgrade: bound it like any request,
+    // and close a socket that opens after we stopped waiting.
+    const socket = await bounded(connecting, kube, req.signal).catch((error: unknown) => {
+      connecting.then((late) => late.close(), () => {});
+      throw error;
+    });
     if (req.stdin) stdin.resume();
-    await new Promise<void>((resolve) => {
-      if (socket.readyState === socket.CLOSED) resolve();
-      socket.on('close', () => resolve());
+    await new Promise<void>((resolve, reject) => {
+      const abort = () => {
+        reject(req.signal?.reason instanceof Error ? req.signal.reason : new UserError('the exec was ended', { hint: 'retry' }));
+        socket.terminate?.();
+        socket.close();
+      };
+      const closed = () => {
+        req.signal?.removeEventListener('abort', abort);
+        resolve();
+      };
+      if (socket.readyState === socket.CLOSED) closed();
+      socket.on('close', closed);
+      if (req.signal?.aborted) abort();
+      else req.signal?.addEventListener('abort', abort, { once: true });
     });
   } finally {
     if (stdinListeners) removeAddedListeners(stdin, stdinListeners);
@@ -59,8 +78,34 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
       hint: 'check the network to the cluster and retry',
     });
   }
-  if (outcome.kind === 'error') throw new UserError(`the exec into the helper failed: ${outcome.message}`, { hint: 'retry; if it persists, see kubectl describe pod ' + req.pod });
+  // "Internal error occurred: " is the API server's wrapper around the kubelet's words: drop it.
+  if (outcome.kind === 'error') throw new UserError(`the exec into the helper failed: ${outcome.message.replace(/^Internal error occurred:\s*/i, '')}`, { hint: 'retry; if it persists, see kubectl describe pod ' + req.pod });
   return outcome.code;
+}
+
+/** The exec's upgrade under --request-timeout (or its default), and the caller's signal. */
+function bounded<T>(connecting: Promise<T>, kube: Kube, signal: AbortSignal | undefined): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer =
+      kube.requestTimeoutMs > 0
+        ? setTimeout(
+            () =>
+              reject(
+                new UserError(`the API server at ${kube.server} did not open the exec into the helper within ${kube.requestTimeoutMs / 1000}s (--request-timeout)`, {
+                  hint: 'check that the cluster is reachable, or raise --request-timeout',
+                }),
+              ),
+            kube.requestTimeoutMs,
+          )
+        : undefined;
+    const onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new UserError('the exec was ended', { hint: 'retry' }));
+    if (signal?.aborted) onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    connecting.then(resolve, reject).finally(() => {
+      if (timer) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    });
+  });
 }
 
 /** ws reports an HTTP refusal of the upgrade as "Unexpected server response: 403". */

@@ -55,10 +55,11 @@ export function sessionTools(session: ResolvedSession, requested: Tools): Tools 
 }
 
 /** The agent invocation for the planned session. */
-export function buildSessionCommand(session: ResolvedSession, command: readonly string[], tools: Tools): string[] {
+export function buildSessionCommand(session: ResolvedSession, command: readonly string[], tools: Tools, sessionId?: string): string[] {
   const { plan } = session;
+  const id = sessionId === undefined ? {} : { sessionId };
   if (plan.kind === 'node') {
-    return buildSessionArgv({ target: { kind: 'node' }, namespaces: [], tools: sessionTools(session, tools), label: session.label, command });
+    return buildSessionArgv({ target: { kind: 'node' }, namespaces: [], tools: sessionTools(session, tools), label: session.label, command, ...id });
   }
   return buildSessionArgv({
     podUid: plan.pod.metadata!.uid!,
@@ -67,6 +68,7 @@ export function buildSessionCommand(session: ResolvedSession, command: readonly 
     tools: plan.tools,
     label: session.label,
     command,
+    ...id,
   });
 }
 

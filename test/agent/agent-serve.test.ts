@@ -72,6 +72,25 @@ describe.concurrent.each(SHELLS)('serve under $name', (shell) => {
     expect(at - stopped).toBeLessThan(6000);
   }, 15_000);
 
+  it('before any session: beats outlast --idle-start, and it exits --idle seconds after they stop (picker, stats --watch)', async () => {
+    const run = runDir(`${tag}-beat-only`);
+    const beat = () => writeFileSync(join(run, 'heartbeat'), `${Math.floor(Date.now() / 1000)}\n`);
+    beat();
+    const beating = setInterval(beat, 300);
+    const { child, done } = startAgent(shell, ['serve', '--idle', '2', '--idle-start', '1'], { PATH: process.env.PATH, NSDEBUG_RUN: run });
+    try {
+      await sleep(3000);
+      expect(child.exitCode).toBeNull(); // past --idle-start, but the client beats
+    } finally {
+      clearInterval(beating);
+    }
+    const stopped = Date.now();
+    const { code, at } = await done;
+    expect(code).toBe(0);
+    expect(at - stopped).toBeGreaterThanOrEqual(900);
+    expect(at - stopped).toBeLessThan(4500);
+  }, 15_000);
+
   it('exits 0 at once on TERM', async () => {
     const { child, done } = startAgent(shell, ['serve'], { PATH: process.env.PATH, NSDEBUG_RUN: runDir(`${tag}-term`) });
     await sleep(400);

@@ -23,7 +23,8 @@ const NS = uniqueName('picker');
 const duo = uniqueName('duo');
 const web = uniqueName('web');
 const crashy = uniqueName('crashy');
-const TARGETS = [duo, web, crashy];
+const annotated = uniqueName('annot');
+const TARGETS = [duo, web, crashy, annotated];
 let duoPod: PodJson;
 let crashyPod: PodJson;
 
@@ -63,11 +64,11 @@ async function waitScreen(term: TerminalSession, pattern: RegExp, timeoutMs = 30
   return screen;
 }
 
-function pod(name: string, containers: Array<{ name: string; command: string[] }>): Record<string, unknown> {
+function pod(name: string, containers: Array<{ name: string; command: string[] }>, annotations: Record<string, string> = {}): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace: NS, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
+    metadata: { name, namespace: NS, labels: { [E2E_LABEL.key]: E2E_LABEL.value }, annotations },
     spec: {
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,
@@ -106,6 +107,10 @@ beforeAll(async () => {
       { name: 'sidecar', command: ['sleep', '7777'] },
     ])),
     applyPod(pod(web, [{ name: 'main', command: ['sleep', '3600'] }])),
+    applyPod(pod(annotated, [
+      { name: 'app', command: ['sleep', '3600'] },
+      { name: 'sidecar', command: ['sleep', '7777'] },
+    ], { 'kubectl.kubernetes.io/default-container': 'sidecar' })),
     applyPod(pod(crashy, [
       { name: 'app', command: ['sh', '-c', 'exit 1'] },
       { name: 'side', command: ['sleep', '3600'] },
@@ -113,6 +118,7 @@ beforeAll(async () => {
   ]);
   duoPod = await waitPodRunning(duo, { namespace: NS, timeoutMs: 120_000 });
   await waitPodRunning(web, { namespace: NS, timeoutMs: 120_000 });
+  await waitPodRunning(annotated, { namespace: NS, timeoutMs: 120_000 });
   // Crash-looping: restarted at least once and now backing off, while `side` runs.
   crashyPod = await waitFor('crashy to crash-loop', async () => {
     const p = await getPod(crashy, NS);
@@ -137,10 +143,10 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
   it('no arguments: pick the pod (filter), the sidecar, net+pid+uts; the session is in exactly that; the terminal comes back cooked', async () => {
     const term = await startPlugin(['-n', NS], THEN_STTY);
     try {
-      // Pod screen: the three pods of the namespace; typing filters.
-      await waitScreen(term, new RegExp(`Pods in namespace ${re(NS)}[\\s\\S]*1–3 of 3`), 60_000);
+      // Pod screen: the four pods of the namespace; typing filters.
+      await waitScreen(term, new RegExp(`Pods in namespace ${re(NS)}[\\s\\S]*1–4 of 4`), 60_000);
       await term.type('duo');
-      await waitScreen(term, /1–1 of 1 \(filtered from 3\)/);
+      await waitScreen(term, /1–1 of 1 \(filtered from 4\)/);
       await term.keys('Enter');
 
       // Container screen: app first (the default), then sidecar, then the sandbox.
@@ -177,6 +183,21 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
       expect(stty).toMatch(/(^|\s)echo(\s|$)/m);
       expect(stty).not.toMatch(/(^|\s)-icanon(\s|$)/m);
       expect(stty).not.toMatch(/(^|\s)-echo(\s|$)/m);
+    } finally {
+      await term.kill();
+    }
+  });
+
+  it('the default-container annotation answers the container question: no container screen, a note says what was chosen and how to pick another', async () => {
+    const term = await startPlugin(['-n', NS, `pod/${annotated}`]);
+    try {
+      await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(annotated)}, container sidecar`), 60_000);
+      expect(await term.screen()).not.toContain('Containers of');
+      await term.keys('Enter');
+      await waitScreen(term, new RegExp(`^\\[pod/${re(annotated)}:sidecar\\] #\\s*$`, 'm'), 90_000);
+      expect(await term.screen()).toMatch(/using container "sidecar" \(kubectl\.kubernetes\.io\/default-container\); others: app; pick one with -c/);
+      await term.type('exit\r');
+      expect(await exitStatus(term)).toBe(0);
     } finally {
       await term.kill();
     }

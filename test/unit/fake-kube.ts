@@ -12,6 +12,10 @@ export interface FakeKubeOptions {
   readonly agent?: (mode: string) => { stdout?: string; stderr?: string; code?: number };
   /** Delays the access review until this promise settles. */
   readonly accessGate?: Promise<void>;
+  /** Errors the deletes throw, in order (a delete past the list succeeds). */
+  readonly deleteFailures?: readonly unknown[];
+  /** An error the create throws after the pod was written (an answer lost on the way back). */
+  readonly createLost?: unknown;
 }
 
 export interface FakeKube {
@@ -26,6 +30,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 export function createFakeKube(options: FakeKubeOptions = {}): FakeKube {
   const journal: string[] = [];
   const pods = new Map<string, V1Pod>();
+  let deletes = 0;
   const podWatchers = new Set<(type: string, pod: V1Pod) => void>();
 
   const startedPod = (pod: V1Pod): V1Pod => ({
@@ -73,11 +78,14 @@ export function createFakeKube(options: FakeKubeOptions = {}): FakeKube {
         journal.push(`create ${name}`);
         const created = { ...body, metadata: { ...body.metadata, resourceVersion: '1' } };
         pods.set(name, created);
+        if (options.createLost) throw options.createLost;
         return created;
       },
       async deleteNamespacedPod({ name }: { name: string; namespace: string }) {
         await tick();
         journal.push(`delete ${name}`);
+        const failure = options.deleteFailures?.[deletes++];
+        if (failure) throw failure;
         pods.delete(name);
         return {};
       },

@@ -41,7 +41,8 @@ describe('helper handle against a fake API', () => {
     expect(out).toBe('dump\n');
     const name = t.journal.find((line) => line.startsWith('create '))!.slice('create '.length);
     expect(name).toMatch(/^nsdebug-web-[a-z0-9]{5}$/);
-    expect(t.journal).toEqual(['access', `create ${name}`, 'watch pods', `exec ${name} ns`, `delete ${name}`]);
+    // The heartbeat runs beside the work (its own test below).
+    expect(t.journal.filter((line) => !line.endsWith(' heartbeat'))).toEqual(['access', `create ${name}`, 'watch pods', `exec ${name} ns`, `delete ${name}`]);
     expect(t.pods.size).toBe(0);
     expect(t.lines[0]).toBe(`phase creating helper ${name} in namespace default on node node-1`);
   });
@@ -103,17 +104,58 @@ describe('helper handle against a fake API', () => {
     await expect(failure).rejects.toThrow('the helper found no process of the target on its node (nsdebug-agent: no process for container abc)');
   });
 
-  it('beats every third of the idle timeout while a session lasts, and stops', async () => {
+  it('beats every third of the idle timeout from Running until release (sessions, picker, ns, stats)', async () => {
     const t = setup();
     const helper = acquireHelper(t.ctx, { ...settings, idleSeconds: 3 }, request);
     await helper.ready();
-    const stop = helper.heartbeat();
     await new Promise((r) => setTimeout(r, 1150));
-    stop();
     const beats = t.journal.filter((line) => line.endsWith(' heartbeat')).length;
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(beats).toBe(1);
-    expect(t.journal.filter((line) => line.endsWith(' heartbeat')).length).toBe(1);
     await helper.release();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(beats).toBe(2); // one at Running, one a third of --idle later
+    expect(t.journal.filter((line) => line.endsWith(' heartbeat')).length).toBe(2);
+  });
+
+  const refused = { code: 403, body: { message: 'pods "x" is forbidden' } };
+  const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
+
+  it('retries the delete across API blips, and the session\'s status stays', async () => {
+    const t = setup({ deleteFailures: [unreachable, unreachable] });
+    await expect(withHelper(t.ctx, settings, request, async () => 7)).resolves.toBe(7);
+    expect(t.journal.filter((line) => line.startsWith('delete ')).length).toBe(3);
+    expect(t.pods.size).toBe(0);
+    expect(t.lines.filter((line) => line.startsWith('note waiting for the API server to delete helper pod'))).toHaveLength(1);
+  });
+
+  it('a delete refused: the remote status stays, and one line names the exact kubectl delete', async () => {
+    const t = setup({ deleteFailures: [refused] });
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (written.push(String(chunk)), true));
+    try {
+      await expect(withHelper(t.ctx, settings, request, async () => 3)).resolves.toBe(3);
+    } finally {
+      spy.mockRestore();
+    }
+    const name = [...t.pods.keys()][0]!;
+    expect(written).toHaveLength(1);
+    expect(written[0]).toMatch(new RegExp(`^error: could not delete the helper pod ${name} .*; delete it with kubectl delete pod ${name} -n default\n$`));
+  });
+
+  it('a delete refused after the session failed: the session\'s error stays, one line that also names the kubectl delete', async () => {
+    const t = setup({ deleteFailures: [refused] });
+    const failure = await withHelper(t.ctx, settings, request, async () => {
+      throw new UserError('the session broke', { hint: 'retry' });
+    }).catch((error: unknown) => error as UserError);
+    const name = [...t.pods.keys()][0]!;
+    expect(failure.message).toBe('the session broke');
+    expect(failure.hint).toContain(`kubectl delete pod ${name} -n default`);
+  });
+
+  it('an ambiguous create (the answer lost) still deletes the helper by its name', async () => {
+    const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const t = setup({ createLost: reset });
+    await expect(withHelper(t.ctx, settings, request, async () => 0)).rejects.toThrow(/cannot reach the API server/);
+    expect(t.journal.at(-1)).toMatch(/^delete nsdebug-web-/);
+    expect(t.pods.size).toBe(0);
   });
 });

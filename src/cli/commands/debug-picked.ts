@@ -4,11 +4,11 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { CancelledError } from '../../base/errors.js';
 import { enteredNamespaces, mountNeedsTargetTools, type NamespaceName } from '../../base/rules.js';
-import { acquireHelper, buildPodHelperRequest, type HelperHandle } from '../../helper/handle.js';
+import { acquireHelper, buildPodHelperRequest, settleRelease, type HelperHandle } from '../../helper/handle.js';
 import { buildPodNsArgv } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import type { Kube } from '../../kube/client.js';
-import { chooseContainer, listContainers } from '../../kube/choose-container.js';
+import { chooseContainer, DEFAULT_CONTAINER_ANNOTATION, listContainers } from '../../kube/choose-container.js';
 import { assertLinuxNode, assertPodEnterable } from '../../kube/pod-checks.js';
 import { request } from '../../kube/request.js';
 import { resolveNodeOptional, resolvePod, resolveWorkloadPods } from '../../kube/resolve-target.js';
@@ -50,8 +50,17 @@ export function buildContainerStep(pod: V1Pod, options: Pick<DebugOptions, 'cont
     return { known: { kind: 'container', name: chooseContainer(pod, options.container).container.name }, sandboxNamespaces: sandbox };
   }
   const containers = listContainers(pod).filter((c) => c.kind === 'container' || c.state === 'running');
+  // The default-container annotation answers the question, as for kubectl exec/logs/attach.
+  const annotated = annotatedContainer(pod);
+  if (annotated) return { known: { kind: 'container', name: annotated }, sandboxNamespaces: sandbox };
   if (containers.length === 1) return { known: { kind: 'container', name: containers[0]!.name }, sandboxNamespaces: sandbox };
   return { choose: containers.map(buildContainerRow), sandboxNamespaces: sandbox, initial: chooseContainer(pod, undefined).container.name };
+}
+
+/** The app container the default-container annotation names, if it exists. */
+function annotatedContainer(pod: V1Pod): string | undefined {
+  const named = pod.metadata?.annotations?.[DEFAULT_CONTAINER_ANNOTATION];
+  return named && listContainers(pod).some((c) => c.kind === 'container' && c.name === named) ? named : undefined;
 }
 
 /** Which namespaces the chosen target shares with the node, read from the real inodes by the running helper. */
@@ -120,20 +129,29 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
   };
 
   progress.hold();
+  let outcome: { ok: true; value: number } | { ok: false; error: unknown } | undefined;
   try {
     const result = await runPicker(plan, { signal: abort.signal });
     if (failure) throw failure;
     if (result === 'cancelled') throw new CancelledError();
     progress.release();
-    const built = buildPodSession(await resolveChosenPod(result.pod), buildPickedWish(result, (message) => progress.warn(message)));
+    const pod = await resolveChosenPod(result.pod);
+    const built = buildPodSession(pod, buildPickedWish(result, (message) => progress.warn(message)));
+    // The annotation chose without asking: say so, and how to choose another.
+    if (options.container === undefined && !options.sandbox && result.container.kind === 'container' && annotatedContainer(pod) === result.container.name) {
+      const note = chooseContainer(pod, undefined).note;
+      if (note) progress.note(note);
+    }
     reportChoices(progress, built);
-    return await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress);
+    outcome = { ok: true, value: await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress) };
+  } catch (error) {
+    outcome = { ok: false, error };
   } finally {
     progress.release();
-    // Cancelled, failed or done: the helper goes, even if it was still being created.
-    const handle = await helper?.catch(() => undefined);
-    await handle?.release();
   }
+  // Cancelled, failed or done: the helper goes, even if it was still being created.
+  const handle = await helper?.catch(() => undefined);
+  return settleRelease(ctx, handle, outcome);
 }
 
 /** The picker's answers as a session wish; a fallback to the sandbox keeps the container the user meant. */
