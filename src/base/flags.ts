@@ -35,6 +35,9 @@ export const HELPER_OPTIONS = {
   keep: { type: 'boolean', default: false, describe: 'do not delete the helper (for debugging nsdebug)' },
 } as const satisfies Record<string, Options>;
 
+/** Flags that may be given more than once (each occurrence adds a value); every other flag is given once. */
+export const REPEATABLE_FLAGS: ReadonlySet<string> = new Set(['image-pull-secret']);
+
 export const DEBUG_OPTIONS = {
   ...HELPER_OPTIONS,
   container: { alias: 'c', type: 'string', describe: 'container name (default: the default-container annotation, the only one, or the first running)' },

@@ -2,7 +2,7 @@
 // twice into an array and `--no-<string flag>` into false, which no validation
 // downstream expects (`.trim is not a function`).
 import { UserError } from '../base/errors.js';
-import { DEBUG_OPTIONS, GLOBAL_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
+import { DEBUG_OPTIONS, GLOBAL_OPTIONS, REPEATABLE_FLAGS, STATS_OPTIONS } from '../base/flags.js';
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -25,7 +25,7 @@ export function checkFlagShapes(argv: Record<string, unknown>): true {
   for (const [key, value] of Object.entries(argv)) {
     const known = KNOWN.get(key);
     if (!known) continue;
-    if (Array.isArray(value)) {
+    if (Array.isArray(value) && !REPEATABLE_FLAGS.has(known.flag)) {
       throw new UserError(`--${known.flag} was given ${value.length} times`, { hint: `give --${known.flag} once` });
     }
     if (known.type === 'string' && typeof value === 'boolean') {
