@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { UserError } from '../base/errors.js';
+import { findTokenFiles, installCredentials, prepareCredentials } from './credentials.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
 export interface KubeFlags {
@@ -46,6 +47,9 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
   const config = new lib.KubeConfig();
   loadConfig(lib, config, flags);
   applyOverrides(config, flags);
+  installCredentials(config, { tokenFiles: readTokenFiles(lib, flags) });
+  // An interactive plugin prompts now, before the picker or a session takes the terminal.
+  await prepareCredentials(config);
 
   const cluster = config.getCurrentCluster();
   if (!cluster) {
@@ -95,6 +99,12 @@ function loadConfig(lib: typeof k8s, config: k8s.KubeConfig, flags: KubeFlags): 
       cause: error,
     });
   }
+}
+
+/** users[].user.token-file by user name: client-node reads the file once at load and forgets its path. */
+function readTokenFiles(lib: typeof k8s, flags: KubeFlags): Map<string, string> {
+  const files = findKubeconfigFiles(flags).filter((file) => existsSync(file));
+  return findTokenFiles(files.map((path) => ({ path, parsed: lib.loadYaml<unknown>(readFileSync(path, 'utf8')) })));
 }
 
 function applyOverrides(config: k8s.KubeConfig, flags: KubeFlags): void {
