@@ -12,6 +12,7 @@ export interface KubeFlags {
   readonly cluster?: string | undefined;
   readonly user?: string | undefined;
   readonly as?: string | undefined;
+  readonly asGroups?: readonly string[] | undefined;
   readonly namespace?: string | undefined;
   readonly requestTimeoutSeconds?: number | undefined;
 }
@@ -47,7 +48,7 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
   const config = new lib.KubeConfig();
   loadConfig(lib, config, flags);
   applyOverrides(config, flags);
-  installCredentials(config, { tokenFiles: readTokenFiles(lib, flags) });
+  installCredentials(config, { tokenFiles: readTokenFiles(lib, flags), impersonateGroups: flags.asGroups ?? [] });
   // An interactive plugin prompts now, before the picker or a session takes the terminal.
   await prepareCredentials(config);
 

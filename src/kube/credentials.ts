@@ -312,6 +312,8 @@ export interface CredentialOptions {
   readonly terminal?: Terminal;
   readonly env?: NodeJS.ProcessEnv;
   readonly now?: () => number;
+  /** --as-group: sent on every request, whatever the auth kind. */
+  readonly impersonateGroups?: readonly string[];
 }
 
 /**
@@ -322,6 +324,10 @@ export function installCredentials(config: k8s.KubeConfig, options: CredentialOp
   const user = config.getCurrentUser();
   const cluster = config.getCurrentCluster();
   if (!user) return;
+  const groups = options.impersonateGroups ?? [];
+  if (groups.length > 0 && !user.impersonateUser) {
+    throw new UserError('--as-group needs a user to impersonate', { hint: 'add --as USER (the API server impersonates groups only together with a user)' });
+  }
   const mutable = user as { -readonly [K in keyof k8s.User]: k8s.User[K] };
   readFilesOnce(user, cluster);
   const list = (config as unknown as { authenticators: Authenticator[] }).authenticators;
@@ -382,7 +388,17 @@ export function installCredentials(config: k8s.KubeConfig, options: CredentialOp
       },
     };
   });
-  list.splice(0, list.length, ...ours, ...serialised);
+  // client-node applies only the first authenticator that claims the user, and none
+  // for a plain token or certificate: the groups go on through each, and a last catch-all.
+  const all = [...ours, ...serialised, ...(groups.length > 0 ? [{ isAuthProvider: () => true, applyAuthentication: async () => {} }] : [])];
+  const withGroups = all.map((auth): Authenticator => groups.length === 0 ? auth : {
+    isAuthProvider: (u) => auth.isAuthProvider(u),
+    applyAuthentication: async (u, opts) => {
+      await auth.applyAuthentication(u, opts);
+      (opts.headers ??= {})['Impersonate-Group'] = groups.length === 1 ? groups[0] : [...groups];
+    },
+  });
+  list.splice(0, list.length, ...withGroups);
 }
 
 /** Reads client certificate, key and CA files once (client-node would read them for every request). */

@@ -247,3 +247,15 @@ describe('in a terminal: the picker and an interactive plugin', () => {
     }
   });
 });
+
+describe('--as / --as-group (kubectl\'s global flags)', () => {
+  it('the group rides on every request (API, watch, exec): system:masters lets a nobody in; without it RBAC says no', async () => {
+    const asGroup = await nsdebug(['-n', NS, `pod/${target}`, '--as', 'nobody', '--as-group', 'system:masters', '--ns', 'uts', '--', 'hostname']);
+    expect(asGroup.stderr).not.toMatch(/^error/m);
+    expect(asGroup.code).toBe(0);
+    expect(asGroup.stdout).toBe(`${target}\n`);
+    const alone = await nsdebug(['-n', NS, `pod/${target}`, '--as', 'nobody', '--', 'hostname']);
+    expect(alone.code).toBe(1);
+    expect(alone.stderr).toMatch(/^error: RBAC forbids .*User "nobody"/m);
+  });
+});

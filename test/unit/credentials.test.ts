@@ -258,6 +258,17 @@ describe('installCredentials on a real KubeConfig', () => {
     expect(opts.headers?.Authorization).toBe('Bearer first');
     expect(opts.cert?.toString()).toBe('CERT');
   });
+  it('--as-group goes on every request with --as, for a plain token as for an exec user; without a user it is one error', async () => {
+    for (const user of [{ token: 'static', impersonateUser: 'jane' }, { exec: { apiVersion: V1, command: 'get-token', interactiveMode: 'Never' }, impersonateUser: 'jane' }]) {
+      const config = kubeconfig(user);
+      installCredentials(config, { impersonateGroups: ['ops'], run: async () => credentialJson('tok'), terminal: noTerminal });
+      const opts: { headers?: Record<string, string> } = {};
+      await config.applyToHTTPSOptions(opts as never);
+      expect(opts.headers).toMatchObject({ 'Impersonate-User': 'jane', 'Impersonate-Group': 'ops' });
+      expect(opts.headers?.Authorization).toMatch(/^Bearer (static|tok)$/);
+    }
+    expect(() => installCredentials(kubeconfig({ token: 'x' }), { impersonateGroups: ['ops'] })).toThrow(/--as-group needs a user to impersonate/);
+  });
   it('isUnauthorized knows the API clients\', the watch\'s and the exec upgrade\'s 401', () => {
     expect(isUnauthorized({ code: 401 })).toBe(true);
     expect(isUnauthorized({ statusCode: 401 })).toBe(true);
