@@ -269,6 +269,18 @@ describe('installCredentials on a real KubeConfig', () => {
     }
     expect(() => installCredentials(kubeconfig({ token: 'x' }), { impersonateGroups: ['ops'] })).toThrow(/--as-group needs a user to impersonate/);
   });
+  it('auth-provider oidc still works through client-node (serialised): a valid id-token is sent, no refresh', async () => {
+    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const idToken = `${part({ alg: 'none' })}.${part({ exp: Math.floor(Date.now() / 1000) + 3600 })}.sig`;
+    const config = kubeconfig({ authProvider: { name: 'oidc', config: { 'id-token': idToken, 'client-id': 'c', 'refresh-token': 'r', 'idp-issuer-url': 'https://127.0.0.1:1' } } });
+    installCredentials(config);
+    const headers = await Promise.all(Array.from({ length: 3 }, async () => {
+      const opts: { headers?: Record<string, string> } = {};
+      await config.applyToHTTPSOptions(opts as never);
+      return opts.headers?.Authorization;
+    }));
+    expect(headers).toEqual(Array(3).fill(`Bearer ${idToken}`));
+  });
   it('isUnauthorized knows the API clients\', the watch\'s and the exec upgrade\'s 401', () => {
     expect(isUnauthorized({ code: 401 })).toBe(true);
     expect(isUnauthorized({ statusCode: 401 })).toBe(true);
