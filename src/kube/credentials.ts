@@ -208,7 +208,6 @@ export class ExecCredentialSource {
   private current: { credential: ExecCredential; generation: number } | undefined;
   private inFlight: Promise<ExecCredential> | undefined;
   private generation = 0;
-  runs = 0;
 
   constructor(
     readonly plugin: ExecPlugin,
@@ -237,7 +236,6 @@ export class ExecCredentialSource {
       try {
         const interactive = decideInteractive(this.plugin.interactiveMode, this.deps.terminal.isTerminal(), this.deps.terminal.inUse());
         const env = buildExecEnv(this.deps.env, this.plugin, buildExecInfo(this.plugin, interactive, this.cluster));
-        this.runs++;
         const credential = parseExecCredential(await this.deps.run(this.plugin, env, interactive), this.plugin);
         this.generation++;
         this.current = { credential, generation: this.generation };
