@@ -102,7 +102,7 @@ function loadConfig(lib: typeof k8s, config: k8s.KubeConfig, flags: KubeFlags): 
   }
 }
 
-/** users[].user.token-file by user name: client-node reads the file once at load and forgets its path. */
+/** users[].user.tokenFile by user name, from the files themselves: client-node does not keep it. */
 function readTokenFiles(lib: typeof k8s, flags: KubeFlags): Map<string, string> {
   const files = findKubeconfigFiles(flags).filter((file) => existsSync(file));
   return findTokenFiles(files.map((path) => ({ path, parsed: lib.loadYaml<unknown>(readFileSync(path, 'utf8')) })));

@@ -7,7 +7,7 @@
 // - client certificate, key and CA files are read once;
 // - other auth providers (oidc) are serialised, so parallel requests share a refresh.
 // client-node's own ExecAuth caches only credentials with an expiry and dedupes
-// nothing; its FileAuth-less token-file is read once at load. Ours replace them on
+// nothing; it ignores kubectl's tokenFile (its own 'token-file' it reads once, at load). Ours replace them on
 // the KubeConfig instance, which every path (API clients, watches, exec) asks.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -304,7 +304,7 @@ const refreshers = new WeakMap<k8s.KubeConfig, Refreshable>();
 const execSources = new WeakMap<k8s.KubeConfig, ExecCredentialSource>();
 
 export interface CredentialOptions {
-  /** users[].user['token-file'] by user name, from the raw kubeconfig (client-node keeps only its first read). */
+  /** users[].user.tokenFile by user name, from the raw kubeconfig (client-node ignores it; its own 'token-file' it reads once). */
   readonly tokenFiles?: ReadonlyMap<string, string>;
   readonly run?: RunPlugin;
   readonly terminal?: Terminal;
@@ -463,7 +463,7 @@ export async function withCredentialRetry<T>(config: k8s.KubeConfig, call: () =>
   }
 }
 
-/** Pure: users[].user['token-file'] by user name, first file first (kubectl's merge), relative to its file. */
+/** Pure: users[].user.tokenFile (kubectl's field; client-node's 'token-file' too) by user name, first file first (kubectl's merge), relative to its file. */
 export function findTokenFiles(kubeconfigs: ReadonlyArray<{ path: string; parsed: unknown }>): Map<string, string> {
   const found = new Map<string, string>();
   for (const { path, parsed } of kubeconfigs) {

@@ -259,3 +259,33 @@ describe('--as / --as-group (kubectl\'s global flags)', () => {
     expect(alone.stderr).toMatch(/^error: RBAC forbids .*User "nobody"/m);
   });
 });
+
+describe('token files and certificate files', () => {
+  it('tokenFile (with the trailing newline projected tokens have) and client certificate, key and CA files all work', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nsdebug-auth-files-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    const raw = async (path: string) => (await kubectl(['config', 'view', '--raw', '--minify', '-o', `jsonpath={${path}}`])).trim();
+    writeFileSync(join(dir, 'ca.crt'), Buffer.from(caData, 'base64'));
+    writeFileSync(join(dir, 'client.crt'), Buffer.from(await raw('.users[0].user.client-certificate-data'), 'base64'));
+    writeFileSync(join(dir, 'client.key'), Buffer.from(await raw('.users[0].user.client-key-data'), 'base64'));
+    const config = (user: Record<string, unknown>) => JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'local', cluster: { server, 'certificate-authority': 'ca.crt' } }],
+      users: [{ name: 'u', user }],
+      contexts: [{ name: 'c', context: { cluster: 'local', user: 'u', namespace: NS } }],
+      'current-context': 'c',
+    });
+    // Relative paths are relative to the kubeconfig, as kubectl reads them.
+    writeFileSync(join(dir, 'token-config'), config({ tokenFile: 'token' }));
+    writeFileSync(join(dir, 'cert-config'), config({ 'client-certificate': 'client.crt', 'client-key': 'client.key' }));
+    for (const file of ['token-config', 'cert-config']) {
+      const env = kubeEnv({ KUBECONFIG: join(dir, file), NSDEBUG_IMAGE: process.env.NSDEBUG_IMAGE ?? E2E_IMAGE });
+      const result = await nsdebug([`pod/${target}`, '--ns', 'uts', '--', 'hostname'], { env });
+      expect(result.stderr, file).not.toMatch(/^error/m);
+      expect(result.code, file).toBe(0);
+      expect(result.stdout).toBe(`${target}\n`);
+    }
+  });
+});

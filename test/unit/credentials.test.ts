@@ -186,7 +186,7 @@ describe('TokenFileSource (client-go: at most once a minute, and after a 401)', 
   it('finds token-file users, relative paths against their kubeconfig, first file wins', () => {
     const found = findTokenFiles([
       { path: '/a/config', parsed: { users: [{ name: 'u', user: { 'token-file': 'tok' } }, { name: 'v', user: { token: 'x' } }] } },
-      { path: '/b/config', parsed: { users: [{ name: 'u', user: { 'token-file': '/other' } }, { name: 'w', user: { 'token-file': '/abs' } }] } },
+      { path: '/b/config', parsed: { users: [{ name: 'u', user: { 'token-file': '/other' } }, { name: 'w', user: { tokenFile: '/abs' } }] } },
     ]);
     expect([...found]).toEqual([['u', '/a/tok'], ['w', '/abs']]);
   });
