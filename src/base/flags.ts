@@ -16,6 +16,7 @@ export const GLOBAL_OPTIONS = {
   cluster: { type: 'string', describe: 'kubeconfig cluster to use' },
   user: { type: 'string', describe: 'kubeconfig user to use' },
   as: { type: 'string', describe: 'user to impersonate' },
+  'as-group': { type: 'string', describe: 'group to impersonate (with --as)' },
   'request-timeout': { type: 'string', default: '30s', describe: 'how long to wait for one API request or exec to open (0 = no limit)' },
   quiet: { alias: 'q', type: 'boolean', default: false, describe: 'no progress on stderr' },
 } as const satisfies Record<string, Options>;

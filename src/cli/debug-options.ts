@@ -17,6 +17,8 @@ export interface RawHelperArgs {
   readonly cluster?: string | undefined;
   readonly user?: string | undefined;
   readonly as?: string | undefined;
+  /** Repeated flags arrive as an array. */
+  readonly asGroup?: string | readonly string[] | undefined;
   readonly requestTimeout?: string | undefined;
   readonly quiet?: boolean | undefined;
   readonly image?: string | undefined;
@@ -88,6 +90,16 @@ function duration(flag: string, text: string | undefined, fallback: string, min 
 
 const isPullPolicy = (value: string): value is HelperSettings['imagePullPolicy'] => (IMAGE_PULL_POLICIES as readonly string[]).includes(value);
 
+/**
+ * --as-group, as kubectl's (with --as). Only one: client-node's API clients would
+ * join several into one header value, which names a group that does not exist.
+ */
+function asGroups(raw: string | readonly string[] | undefined): string[] {
+  const groups = (raw === undefined ? [] : typeof raw === 'string' ? [raw] : [...raw]).filter((group) => group !== '');
+  if (groups.length > 1) throw new UserError(`--as-group given ${groups.length} times: only one group can be impersonated`, { hint: 'keep one --as-group (or use an account that has the rights)' });
+  return groups;
+}
+
 /** Pure: flags + environment -> the helper settings, validated. */
 export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv): HelperOptions {
   const policy = raw.imagePullPolicy ?? 'IfNotPresent';
@@ -103,6 +115,7 @@ export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv
       cluster: raw.cluster,
       user: raw.user,
       as: raw.as,
+      asGroups: asGroups(raw.asGroup),
       namespace: raw.namespace,
       requestTimeoutSeconds: duration('request-timeout', raw.requestTimeout, GLOBAL_OPTIONS['request-timeout'].default, 0),
     },

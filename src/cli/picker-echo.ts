@@ -17,6 +17,7 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
   flag('cluster', raw.cluster);
   flag('user', raw.user);
   flag('as', raw.as);
+  for (const group of raw.asGroup === undefined ? [] : typeof raw.asGroup === 'string' ? [raw.asGroup] : raw.asGroup) flag('as-group', group);
   flag('request-timeout', raw.requestTimeout, GLOBAL_OPTIONS['request-timeout'].default);
   flag('image', raw.image);
   flag('image-pull-policy', raw.imagePullPolicy);
@@ -38,5 +39,5 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
 /** The flags as the user typed them (strings, before validation), for echoing. */
 export type PickerEchoFlags = Pick<
   RawDebugArgs,
-  'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'requestTimeout' | 'image' | 'imagePullPolicy' | 'helperNamespace' | 'helperRequests' | 'helperLimits' | 'imagePullSecret' | 'timeout' | 'ttl' | 'idleTimeout' | 'idleStart' | 'keep' | 'quiet' | 'stdin' | 'tty'
+  'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'asGroup' | 'requestTimeout' | 'image' | 'imagePullPolicy' | 'helperNamespace' | 'helperRequests' | 'helperLimits' | 'imagePullSecret' | 'timeout' | 'ttl' | 'idleTimeout' | 'idleStart' | 'keep' | 'quiet' | 'stdin' | 'tty'
 >;

@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { UserError, oneLine } from '../base/errors.js';
+import { findTokenFiles, installCredentials, prepareCredentials } from './credentials.js';
 import { shareAgents } from './keep-alive.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
@@ -12,6 +13,7 @@ export interface KubeFlags {
   readonly cluster?: string | undefined;
   readonly user?: string | undefined;
   readonly as?: string | undefined;
+  readonly asGroups?: readonly string[] | undefined;
   readonly namespace?: string | undefined;
   readonly requestTimeoutSeconds?: number | undefined;
 }
@@ -48,6 +50,9 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
   loadConfig(lib, config, flags);
   applyOverrides(config, flags);
   shareAgents(config);
+  installCredentials(config, { tokenFiles: readTokenFiles(lib, flags), impersonateGroups: flags.asGroups ?? [] });
+  // An interactive plugin prompts now, before the picker or a session takes the terminal.
+  await prepareCredentials(config);
 
   const cluster = config.getCurrentCluster();
   if (!cluster) {
@@ -103,6 +108,12 @@ function loadConfig(lib: typeof k8s, config: k8s.KubeConfig, flags: KubeFlags): 
       cause: error,
     });
   }
+}
+
+/** users[].user.tokenFile by user name, from the files themselves: client-node does not keep it. */
+function readTokenFiles(lib: typeof k8s, flags: KubeFlags): Map<string, string> {
+  const files = findKubeconfigFiles(flags).filter((file) => existsSync(file));
+  return findTokenFiles(files.map((path) => ({ path, parsed: lib.loadYaml<unknown>(readFileSync(path, 'utf8')) })));
 }
 
 function applyOverrides(config: k8s.KubeConfig, flags: KubeFlags): void {

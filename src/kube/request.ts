@@ -1,6 +1,7 @@
 import { UserError } from '../base/errors.js';
 import type { Kube } from './client.js';
 import { describeApiError, type ApiAction } from './api-errors.js';
+import { withCredentialRetry } from './credentials.js';
 
 /**
  * Runs one API request under --request-timeout and turns its failure into a
@@ -24,7 +25,9 @@ export async function request<T>(kube: Kube, action: ApiAction, call: () => Prom
         })
       : undefined;
   try {
-    return await (timeout ? Promise.race([call(), timeout]) : call());
+    // A 401 refreshes the credential once and retries once (kubectl refreshes on 401 too).
+    const attempt = withCredentialRetry(kube.config, call);
+    return await (timeout ? Promise.race([attempt, timeout]) : attempt);
   } catch (error) {
     throw describeApiError(error, action, kube.server);
   } finally {

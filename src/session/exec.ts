@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { UserError } from '../base/errors.js';
 import type { Kube } from '../kube/client.js';
 import { describeApiError } from '../kube/api-errors.js';
+import { withCredentialRetry } from '../kube/credentials.js';
 import { exitOutcomeOf, type ExecOutcome } from './exit-status.js';
 import { takeTerminal } from './terminal.js';
 
@@ -36,10 +37,12 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
   let outcome: ExecOutcome | undefined;
   try {
     const exec = new kube.lib.Exec(kube.config);
-    const connecting = exec
-      .exec(req.namespace, req.pod, req.container, [...req.command], stdout, req.tty ? null : stderr, req.stdin ? stdin : null, req.tty, (status) => {
+    // A 401 refuses the upgrade before anything runs: refresh once and retry once.
+    const connecting = withCredentialRetry(kube.config, () =>
+      exec.exec(req.namespace, req.pod, req.container, [...req.command], stdout, req.tty ? null : stderr, req.stdin ? stdin : null, req.tty, (status) => {
         outcome = exitOutcomeOf(status);
-      })
+      }),
+    )
       .catch((error: unknown) => {
         throw describeApiError(unwrapSocketError(error), { verb: 'create', resource: 'pods/exec', namespace: req.namespace, name: req.pod }, kube.server);
       });

@@ -24,6 +24,12 @@ describe('validateDebugOptions', () => {
     });
   });
 
+  it('--as-group: once or repeated into a list; more than one group is one error', () => {
+    expect(parse({ target: 'web', as: 'jane', asGroup: 'ops' }).kube.asGroups).toEqual(['ops']);
+    expect(parse({ target: 'web' }).kube.asGroups).toEqual([]);
+    expect(() => parse({ target: 'web', as: 'jane', asGroup: ['ops', 'dev'] })).toThrow(/--as-group given 2 times/);
+  });
+
   it('runs a command without a TTY unless -t, and passes stdin only with -i', () => {
     expect(parse({ target: 'web', '--': ['ip', 'addr'] })).toMatchObject({ tty: false, stdin: false, command: ['ip', 'addr'] });
     expect(parse({ target: 'web', '--': ['cat'], stdin: true }, pipe)).toMatchObject({ tty: false, stdin: true });

@@ -56,12 +56,12 @@ describe('the remote command after --', () => {
 describe("the picker's equivalent command", () => {
   it('carries every flag that shaped the session, parsed as the CLI parses them', async () => {
     const raw = await parse([
-      '-n', 'shop', '--context', 'prod', '--kubeconfig', '/k', '--cluster', 'c1', '--user', 'u', '--as', 'admin',
+      '-n', 'shop', '--context', 'prod', '--kubeconfig', '/k', '--cluster', 'c1', '--user', 'u', '--as', 'admin', '--as-group', 'ops',
       '--request-timeout', '5s', '--image', 'nicolaka/netshoot', '--image-pull-policy', 'Always',
       '--helper-namespace', 'kube-system', '--timeout', '2m', '--ttl', '10m', '--idle-timeout', '1m', '--idle-start', '5m', '--keep', '-q', '-i', '-t',
     ]);
     expect(buildExtraArgs(raw)).toEqual([
-      '--kubeconfig', '/k', '--context', 'prod', '--cluster', 'c1', '--user', 'u', '--as', 'admin',
+      '--kubeconfig', '/k', '--context', 'prod', '--cluster', 'c1', '--user', 'u', '--as', 'admin', '--as-group', 'ops',
       '--request-timeout', '5s', '--image', 'nicolaka/netshoot', '--image-pull-policy', 'Always',
       '--helper-namespace', 'kube-system', '--timeout', '2m', '--ttl', '10m', '--idle-timeout', '1m', '--idle-start', '5m', '--keep', '-q', '-i', '-t',
     ]);
