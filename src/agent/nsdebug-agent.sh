@@ -883,7 +883,7 @@ cp_enter() { # APPLET [ARG...]: runs a busybox applet rooted in the target
     [ -z "$cp_bb" ] && [ -f "$ce_d/busybox" ] && [ -x "$ce_d/busybox" ] && cp_bb=$ce_d/busybox
   done
   IFS=$OLD_IFS
-  case $cp_bb in /*) ;; *) die 127 "the helper image has no busybox on PATH; use an image with a static busybox" ;; esac
+  case $cp_bb in /*) ;; *) die 125 "the helper image has no busybox on PATH; use an image with a static busybox" ;; esac
   exec 3<"${cp_bb%/*}" 4<"$PROC/$target_pid/ns/mnt" 5<"$PROC/$target_pid/ns/pid" ||
     die 124 "cannot open the namespaces of process $target_pid; did the container just stop?"
   [ "$(readlink "$PROC/$target_pid/ns/mnt")" = "$(readlink /proc/self/fd/4)" ] ||
@@ -952,10 +952,13 @@ cp_path() { # the client sends absolute paths only
 # lower child that is neither in the upper layer nor visible in the merged
 # view (/proc/PID/root) was deleted.
 # shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
-DIFF_SCRIPT='up=$1 lowers=$2 merged=$3
-shift 3
+DIFF_SCRIPT='up=$1 lowers=$2 merged=$3 mounts=$4
+shift 4
 for f in "$@"; do
   rel=${f#"$up"}
+  case "$mounts" in *"
+$rel
+"*) continue ;; esac
   if [ -c "$f" ] && [ "$(stat -c %t:%T "$f")" = 0:0 ]; then printf "D\t%s\0" "$rel"; continue; fi
   kind=A
   IFS=:
@@ -982,8 +985,11 @@ mode_diff() {
   [ -n "$container_id" ] || die 125 "mode diff needs --container-id"
   find_target
   df_opts=
+  # The runtime's own mount points (/etc/hosts, /etc/resolv.conf...) are not the container's changes.
+  df_mounts=$NL
   while read -r _ _ _ _ df_mp df_rest; do
     [ "$df_mp" = / ] && df_opts=${df_rest##* - }
+    df_mounts="$df_mounts$df_mp$NL"
   done <"$PROC/$target_pid/mountinfo"
   case $df_opts in overlay\ *) ;; *) die 125 "the container's root is not an overlay mount (${df_opts%% *}); diff needs the overlayfs snapshotter" ;; esac
   df_up=''
@@ -1000,7 +1006,7 @@ mode_diff() {
   for df_l in $df_low; do df_lowers="$df_lowers${df_lowers:+:}$HOST_ROOT$df_l"; done
   IFS=$OLD_IFS
   # with globs on inside DIFF_SCRIPT only: it lists lower directories.
-  find "$df_up" -mindepth 1 -exec sh -c "set +f; $DIFF_SCRIPT" sh "$df_up" "$df_lowers" "$PROC/$target_pid/root" {} +
+  find "$df_up" -mindepth 1 -exec sh -c "set +f; $DIFF_SCRIPT" sh "$df_up" "$df_lowers" "$PROC/$target_pid/root" "$df_mounts" {} +
 }
 
 # --------------------------------------------------------------------- main

@@ -17,7 +17,7 @@ import { CancelledError, UserError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import type { Kube } from '../kube/client.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
-import { runExec } from '../session/exec.js';
+import { runExec, type ExecSocket } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { createHelper, deleteHelper, type HelperRef } from './lifecycle.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
@@ -59,6 +59,8 @@ export interface AgentIo {
   readonly tty: boolean;
   /** Defaults to the process's own stdio. */
   readonly streams?: { stdin: Readable; stdout: Writable; stderr: Writable };
+  /** A streaming mode's pacing hook (see runExec). */
+  readonly onSocket?: (socket: ExecSocket) => void;
 }
 
 export interface HelperHandle {
@@ -152,7 +154,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
 
   const runAgent = async (argv: readonly string[], io: AgentIo): Promise<number> => {
     await running;
-    return runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, ...(io.streams ? { streams: io.streams } : {}) });
+    return runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, ...(io.streams ? { streams: io.streams } : {}), ...(io.onSocket ? { onSocket: io.onSocket } : {}) });
   };
 
   return {

@@ -15,6 +15,15 @@ export interface ExecRequest {
   /** Allocate a TTY: stdin goes raw, the window size follows the terminal. */
   readonly tty: boolean;
   readonly streams?: { stdin: Readable; stdout: Writable; stderr: Writable };
+  /** The exec's WebSocket once open: a streaming mode (cp) paces its data by it. */
+  readonly onSocket?: (socket: ExecSocket) => void;
+}
+
+/** What a streaming mode may look at on the exec's WebSocket (the ws library's). */
+export interface ExecSocket {
+  readonly bufferedAmount: number;
+  /** The TCP socket underneath: paused while a local writer catches up. */
+  readonly _socket?: { pause(): void; resume(): void };
 }
 
 /**
@@ -41,6 +50,7 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
       .catch((error: unknown) => {
         throw describeApiError(unwrapSocketError(error), { verb: 'create', resource: 'pods/exec', namespace: req.namespace, name: req.pod }, kube.server);
       });
+    req.onSocket?.(socket as unknown as ExecSocket);
     if (req.stdin) stdin.resume();
     await new Promise<void>((resolve) => {
       if (socket.readyState === socket.CLOSED) resolve();
