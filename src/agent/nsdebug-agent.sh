@@ -907,13 +907,13 @@ exec "$0" tar -c -f - -- "$2"'
 # shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
 CP_IN_SCRIPT='dest=$1 parent=$2 base=$3 name=$4
 if [ -d "$dest" ]; then cd -- "$dest" || exit 2
-elif [ -z "$name" ]; then echo "nsdebug-agent: $dest: no such directory in the container (an archive goes into a directory)" >&2; exit 2
+elif [ -z "$name" ] || [ "${dest%/}" != "$dest" ]; then echo "nsdebug-agent: $dest: no such directory in the container" >&2; exit 2
 elif [ -d "$parent" ]; then cd -- "$parent" || exit 2
 else echo "nsdebug-agent: $parent: no such directory in the container" >&2; exit 2
 fi
-[ -w . ] || { echo "nsdebug-agent: cannot write in $(pwd): the container'"'"'s filesystem there is read-only" >&2; exit 30; }
-if [ -d "$dest" ] || [ "$name" = "$base" ] || [ -z "$name" ]; then exec "$0" tar -x -o -f -; fi
-tmp=$("$0" mktemp -d .nsdebug-cp.XXXXXX) || exit 1
+# A probe that also serves as the staging directory (root passes test -w even on a read-only mount).
+tmp=$("$0" mktemp -d .nsdebug-cp.XXXXXX 2>&1) || { echo "nsdebug-agent: cannot write in $(pwd): ${tmp##*: }" >&2; exit 30; }
+if [ -d "$dest" ] || [ "$name" = "$base" ] || [ -z "$name" ]; then "$0" rmdir -- "$tmp"; exec "$0" tar -x -o -f -; fi
 "$0" tar -x -o -f - -C "$tmp" || { "$0" rm -rf -- "$tmp"; exit 1; }
 "$0" mv -f -- "$tmp/$name" "$base"; st=$?
 "$0" rm -rf -- "$tmp"

@@ -16,7 +16,7 @@ import { runCommand } from '../runner.js';
 import { startTransferMeter } from '../transfer-meter.js';
 
 /** Unsent bytes the exec's WebSocket may hold before we stop reading the source. */
-const SEND_HIGH_WATER = 4 * 1024 * 1024;
+const SEND_HIGH_WATER = 1024 * 1024;
 
 export async function runCpCommand(raw: RawCpArgs): Promise<number> {
   const options = validateCpOptions(raw, process.env);
