@@ -8,6 +8,7 @@
 //   node bench/run.mjs session [POD]     kubectl exec, by hand, kubectl debug node/, nsdebug cold
 //   node bench/run.mjs picker            the picker's first pod screen with 5,000 pods (tmux)
 //   node bench/run.mjs rss [POD]         peak RSS of the plugin during an interactive session (tmux)
+//   node bench/run.mjs cp [POD]          200 MB in and out: nsdebug cp against kubectl cp (busybox: has tar)
 //
 // env: NSDEBUG_BENCH_RUNS      rounds (default 5; start-up runs 3x as many, it is cheap and noisy)
 //      NSDEBUG_BENCH_PICKER=1  include the picker in `all` (it creates and deletes 5,000 pods: ~1-2 min)
@@ -18,7 +19,7 @@
 // nsdebug.dev/e2e=true (the leak check finds strays) and is deleted before it exits; a POD given
 // on the command line is used as is and kept.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -407,6 +408,31 @@ function benchRss(given) {
   }
 }
 
+/** 200 MB each way, side by side with kubectl cp on an image that has tar (issue 14's goal: within 1.5x). */
+function benchCp(given) {
+  requireBuild();
+  requireCluster();
+  const pod = targetPod(given);
+  const big = join(scratch, 'big.bin');
+  execFileSync('head', ['-c', String(200 * 1024 * 1024), '/dev/urandom'], { stdio: ['ignore', writeFd(big), 'inherit'] });
+  const back = join(scratch, 'back.bin');
+  progress(`cp: 200 MB to and from pod/${pod}, ${Math.max(1, Math.floor(RUNS / 2))} rounds`);
+  const rounds = Math.max(1, Math.floor(RUNS / 2));
+  const t = sideBySide([
+    commandCase('nsdebug-in', ['kubectl', 'nsdebug', 'cp', '-q', big, `pod/${pod}:/tmp/nsdebug.bin`]),
+    commandCase('kubectl-in', ['kubectl', 'cp', big, `${pod}:/tmp/kubectl.bin`]),
+    { name: 'nsdebug-out', run: () => (rmSync(back, { force: true }), commandCase('', ['kubectl', 'nsdebug', 'cp', '-q', `pod/${pod}:/tmp/nsdebug.bin`, back]).run()) },
+    { name: 'kubectl-out', run: () => (rmSync(back, { force: true }), commandCase('', ['kubectl', 'cp', `${pod}:/tmp/kubectl.bin`, back]).run()) },
+  ], rounds);
+  const mbps = (ms) => `${(200 / (ms / 1000)).toFixed(0)} MB/s (${fmtS(ms)})`;
+  addRow('cp 200 MB into a container', t['nsdebug-in'], { format: mbps, goals: [{ label: 'kubectl cp', ref: t['kubectl-in'], max: 1.5 }], command: `kubectl nsdebug cp -q FILE pod/${pod}:/tmp/nsdebug.bin (a helper started each time)` });
+  addRow('cp 200 MB out of a container', t['nsdebug-out'], { format: mbps, goals: [{ label: 'kubectl cp', ref: t['kubectl-out'], max: 1.5 }], command: `kubectl nsdebug cp -q pod/${pod}:/tmp/nsdebug.bin FILE` });
+}
+
+function writeFd(path) {
+  return openSync(path, 'w');
+}
+
 // ---- main -----------------------------------------------------------------------------------
 
 const [mode = 'all', pod] = process.argv.slice(2);
@@ -415,15 +441,17 @@ const groups = {
   session: () => benchSession(pod),
   picker: () => benchPicker(),
   rss: () => benchRss(pod),
+  cp: () => benchCp(pod),
   all: () => {
     benchStartup();
     benchSession(pod);
     if (process.env.NSDEBUG_BENCH_PICKER === '1') benchPicker();
     else addNote('picker: first pod screen, 5000 pods', 'not measured', 'opt-in: NSDEBUG_BENCH_PICKER=1');
     benchRss(pod);
+    benchCp(pod);
   },
 };
-if (!groups[mode]) fail(`unknown mode '${mode}'; use all, startup, session [POD], picker or rss [POD]`);
+if (!groups[mode]) fail(`unknown mode '${mode}'; use all, startup, session [POD], picker, rss [POD] or cp [POD]`);
 
 let exitCode = 0;
 const cleanUp = () => {

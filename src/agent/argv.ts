@@ -189,3 +189,44 @@ function seconds(name: string, value: number): string {
   }
   return String(value);
 }
+
+/** A container path for cp: absolute, no NUL or newline (the agent checks again). */
+function cpPath(value: string): string {
+  if (!value.startsWith('/') || /[\0\n]/.test(value)) throw new AgentArgvError(`invalid container path ${JSON.stringify(value)}: expected an absolute path without newlines`);
+  return value;
+}
+
+export interface CpOutArgvInput {
+  readonly podUid: string;
+  readonly containerId: string;
+  /** The directory holding the source, and its name there ("." for the root itself). */
+  readonly parent: string;
+  readonly base: string;
+}
+
+/** A tar of PARENT/BASE from inside the container's root, on stdout. */
+export function buildCpOutArgv(input: CpOutArgvInput): string[] {
+  return [...agent('cp-out'), ...podTargetArgs(input.podUid, { kind: 'container', containerId: input.containerId }), '--', cpPath(input.parent), input.base];
+}
+
+export interface CpInArgvInput {
+  readonly podUid: string;
+  readonly containerId: string;
+  /** Where the copy goes; into it when it is a directory. */
+  readonly dest: string;
+  readonly parent: string;
+  readonly base: string;
+  /** The archive's top entry name; empty: the archive's entries go into dest (a directory). */
+  readonly name: string;
+}
+
+/** Extracts the tar on stdin inside the container's root (see docs/design.md, "cp"). */
+export function buildCpInArgv(input: CpInArgvInput): string[] {
+  if (input.name.includes('/') || input.name === '.' || input.name === '..') throw new AgentArgvError(`invalid entry name ${JSON.stringify(input.name)}`);
+  return [...agent('cp-in'), ...podTargetArgs(input.podUid, { kind: 'container', containerId: input.containerId }), '--', cpPath(input.dest), cpPath(input.parent), input.base, input.name];
+}
+
+/** What the container changed: NUL-terminated `A|C|D<TAB>/path` records. */
+export function buildDiffArgv(input: { readonly podUid: string; readonly containerId: string }): string[] {
+  return [...agent('diff'), ...podTargetArgs(input.podUid, { kind: 'container', containerId: input.containerId })];
+}

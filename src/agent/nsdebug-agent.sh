@@ -288,11 +288,11 @@ need_value() { [ $# -ge 2 ] || die 125 "$1 needs a value"; }
 # mode and the option variables below; args_used is how many arguments were
 # options (the caller shifts them: the rest is the session's COMMAND).
 parse_args() {
-  [ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|ns|stats|heartbeat|status [OPTIONS] (see docs/design.md)"
+  [ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|ns|stats|heartbeat|status|cp-in|cp-out|diff [OPTIONS] (see docs/design.md)"
   mode=$1
   case $mode in
-    serve | pid | session | ns | stats | heartbeat | status) ;;
-    *) die 125 "unknown mode '$mode'; use serve, pid, session, ns, stats, heartbeat or status" ;;
+    serve | pid | session | ns | stats | heartbeat | status | cp-in | cp-out | diff) ;;
+    *) die 125 "unknown mode '$mode'; use serve, pid, session, ns, stats, heartbeat, status, cp-in, cp-out or diff" ;;
   esac
   pod_uid=
   container_id=
@@ -897,6 +897,158 @@ mode_session() { # [COMMAND [ARG...]]
   session_exec "$@"
 }
 
+# ----------------------------------------------------------- cp and diff
+# The container side of `cp` runs the helper's own static busybox with the
+# container's mount namespace as its root, so every path (absolute symlinks,
+# `..`, a component swapped while we copy) is resolved by the kernel against
+# the container's root and nothing can reach the node's or the helper's files.
+# How the binary gets there without being copied in (docs/design.md, "cp"):
+#   fd 3  the helper's directory holding busybox, opened before any setns;
+#   fd 4  the target's mount namespace, fd 5 its PID namespace;
+#   nsenter --mount=fd4 --pid=fd5 forks a child inside both and execs
+#   /proc/self/fd/3/busybox: /proc there is the container's procfs of its own
+#   PID namespace (where the child now lives), and the fd link leads back to
+#   the helper's busybox. Whatever the child opens afterwards is looked up
+#   from the container's root.
+# Trust: the exec goes through the container's /proc, so it must be the
+# runtime's procfs. The target must share our user namespace (then it lacks
+# CAP_SYS_ADMIN over its mount namespace unless it is privileged, which owns
+# the node anyway) and its /proc must be a proc mount; both are checked after
+# the namespace fds are open, so they describe the namespace we enter.
+cp_enter() { # APPLET [ARG...]: runs a busybox applet rooted in the target
+  # A file on PATH: busybox sh answers `command -v busybox` with the applet's name.
+  cp_bb=''
+  IFS=:
+  for ce_d in $PATH; do
+    [ -z "$cp_bb" ] && [ -f "$ce_d/busybox" ] && [ -x "$ce_d/busybox" ] && cp_bb=$ce_d/busybox
+  done
+  IFS=$OLD_IFS
+  case $cp_bb in /*) ;; *) die 125 "the helper image has no busybox on PATH; use an image with a static busybox" ;; esac
+  exec 3<"${cp_bb%/*}" 4<"$PROC/$target_pid/ns/mnt" 5<"$PROC/$target_pid/ns/pid" ||
+    die 124 "cannot open the namespaces of process $target_pid; did the container just stop?"
+  [ "$(readlink "$PROC/$target_pid/ns/mnt")" = "$(readlink /proc/self/fd/4)" ] ||
+    die 124 "the target changed its mount namespace while we looked; retry"
+  [ "$(readlink "$PROC/$target_pid/ns/user")" = "$(readlink /proc/self/ns/user)" ] ||
+    die 125 "the target runs in its own user namespace; cp into it is not supported (use a session with --tools target)"
+  cp_proc=
+  while read -r _ _ _ _ ce_mp ce_rest; do
+    [ "$ce_mp" = /proc ] && cp_proc=${ce_rest##* - }
+  done <"$PROC/$target_pid/mountinfo"
+  case $cp_proc in proc\ *) ;; *) die 125 "the container's /proc is not the runtime's procfs; refusing to run anything through it" ;; esac
+  exec nsenter --mount=/proc/self/fd/4 --pid=/proc/self/fd/5 -- /proc/self/fd/3/busybox "$@"
+}
+
+# Constant scripts run by the helper's busybox sh inside the container's root;
+# values arrive as "$@" only. "$0" is the busybox path (/proc/self/fd/3/busybox).
+# shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
+CP_OUT_SCRIPT='cd -- "$1" || exit 2
+[ -e "$2" ] || [ -L "$2" ] || { echo "nsdebug-agent: $1/$2: no such file or directory in the container" >&2; exit 2; }
+exec "$0" tar -c -f - -- "$2"'
+# shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
+CP_IN_SCRIPT='dest=$1 parent=$2 base=$3 name=$4
+if [ -d "$dest" ]; then cd -- "$dest" || exit 2
+elif [ -z "$name" ] || [ "${dest%/}" != "$dest" ]; then echo "nsdebug-agent: $dest: no such directory in the container" >&2; exit 2
+elif [ -d "$parent" ]; then cd -- "$parent" || exit 2
+else echo "nsdebug-agent: $parent: no such directory in the container" >&2; exit 2
+fi
+# A probe that also serves as the staging directory (root passes test -w even on a read-only mount).
+tmp=$("$0" mktemp -d .nsdebug-cp.XXXXXX 2>&1) || { echo "nsdebug-agent: cannot write in $(pwd): ${tmp##*: }" >&2; exit 30; }
+if [ -d "$dest" ] || [ "$name" = "$base" ] || [ -z "$name" ]; then "$0" rmdir -- "$tmp"; exec "$0" tar -x -o -f -; fi
+"$0" tar -x -o -f - -C "$tmp" || { "$0" rm -rf -- "$tmp"; exit 1; }
+"$0" mv -f -- "$tmp/$name" "$base"; st=$?
+"$0" rm -rf -- "$tmp"
+exit "$st"'
+
+mode_cp_out() { # PARENT BASE: a tar of BASE (file or tree) in PARENT, on stdout
+  [ $# -eq 2 ] || die 125 "mode cp-out takes -- PARENT BASE"
+  cp_path "$1"
+  need_pod_uid
+  need_one_target
+  find_target
+  cp_enter sh -c "$CP_OUT_SCRIPT" "/proc/self/fd/3/busybox" "$1" "$2"
+}
+
+mode_cp_in() { # DEST PARENT BASE NAME: extract the tar on stdin (entries NAME[/...])
+  [ $# -eq 4 ] || die 125 "mode cp-in takes -- DEST PARENT BASE NAME"
+  cp_path "$1"
+  cp_path "$2"
+  case $4 in */* | . | ..) die 125 "invalid entry name '$4'" ;; esac
+  need_pod_uid
+  need_one_target
+  find_target
+  cp_enter sh -c "$CP_IN_SCRIPT" "/proc/self/fd/3/busybox" "$1" "$2" "$3" "$4"
+}
+
+cp_path() { # the client sends absolute paths only
+  case $1 in /*) ;; *) die 125 "cp paths must be absolute, got '$1'" ;; esac
+  case $1 in *"$NL"*) die 125 "a cp path may not contain a newline" ;; esac
+}
+
+# diff: the container's writable layer, read from the upperdir of its root
+# overlay mount (the super options in its mountinfo, a node path). Records are
+# `A|C|D<TAB>/path` terminated by NUL (a path may hold a newline). A whiteout
+# (char device 0:0) is a deletion; an entry that some lower layer also has is a
+# change, else an addition. An opaque directory hides its lower contents: a
+# lower child that is neither in the upper layer nor visible in the merged
+# view (/proc/PID/root) was deleted.
+# shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
+DIFF_SCRIPT='up=$1 lowers=$2 merged=$3 mounts=$4
+shift 4
+for f in "$@"; do
+  rel=${f#"$up"}
+  case "$mounts" in *"
+$rel
+"*) continue ;; esac
+  if [ -c "$f" ] && [ "$(stat -c %t:%T "$f")" = 0:0 ]; then printf "D\t%s\0" "$rel"; continue; fi
+  kind=A
+  IFS=:
+  for l in $lowers; do
+    if [ -e "$l$rel" ] || [ -L "$l$rel" ]; then kind=C; lower=$l; break; fi
+  done
+  unset IFS
+  printf "%s\t%s\0" "$kind" "$rel"
+  [ "$kind" = C ] && [ -d "$f" ] && [ ! -L "$f" ] || continue
+  IFS=:
+  for l in $lowers; do
+    [ -d "$l$rel" ] || continue
+    for c in "$l$rel"/* "$l$rel"/.[!.]* "$l$rel"/..?*; do
+      [ -e "$c" ] || [ -L "$c" ] || continue
+      n=${c##*/}
+      [ -e "$f/$n" ] || [ -L "$f/$n" ] || [ -e "$merged$rel/$n" ] || [ -L "$merged$rel/$n" ] || printf "D\t%s\0" "$rel/$n"
+    done
+  done
+  unset IFS
+done'
+
+mode_diff() {
+  need_pod_uid
+  [ -n "$container_id" ] || die 125 "mode diff needs --container-id"
+  find_target
+  df_opts=
+  # The runtime's own mount points (/etc/hosts, /etc/resolv.conf...) are not the container's changes.
+  df_mounts=$NL
+  while read -r _ _ _ _ df_mp df_rest; do
+    [ "$df_mp" = / ] && df_opts=${df_rest##* - }
+    df_mounts="$df_mounts$df_mp$NL"
+  done <"$PROC/$target_pid/mountinfo"
+  case $df_opts in overlay\ *) ;; *) die 125 "the container's root is not an overlay mount (${df_opts%% *}); diff needs the overlayfs snapshotter" ;; esac
+  df_up=''
+  df_low=''
+  IFS=,
+  for df_o in ${df_opts#* * }; do
+    case $df_o in upperdir=*) df_up=$HOST_ROOT${df_o#upperdir=} ;; lowerdir=*) df_low=${df_o#lowerdir=} ;; esac
+  done
+  IFS=$OLD_IFS
+  [ -n "$df_up" ] || die 125 "the container's root overlay has no upperdir (read-only root?)"
+  [ -d "$df_up" ] || die 124 "the container's upper layer $df_up is not visible from the helper"
+  df_lowers=
+  IFS=:
+  for df_l in $df_low; do df_lowers="$df_lowers${df_lowers:+:}$HOST_ROOT$df_l"; done
+  IFS=$OLD_IFS
+  # with globs on inside DIFF_SCRIPT only: it lists lower directories.
+  find "$df_up" -mindepth 1 -exec sh -c "set +f; $DIFF_SCRIPT" sh "$df_up" "$df_lowers" "$PROC/$target_pid/root" "$df_mounts" {} +
+}
+
 # --------------------------------------------------------------------- main
 
 main() {
@@ -935,6 +1087,9 @@ main() {
       mode_status
       ;;
     session) mode_session "$@" ;;
+    cp-out) allow_only --pod-uid --container-id --sandbox --exclude && mode_cp_out "$@" ;;
+    cp-in) allow_only --pod-uid --container-id --sandbox --exclude && mode_cp_in "$@" ;;
+    diff) allow_only --pod-uid --container-id && no_command "$@" && mode_diff ;;
   esac
 }
 

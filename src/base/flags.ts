@@ -61,3 +61,14 @@ export const STATS_OPTIONS = {
   sandbox: { type: 'boolean', default: false, describe: 'the pod sandbox (pause) cgroup instead of a container' },
   watch: { alias: 'w', type: 'boolean', default: false, describe: 'refresh every second, with rates per second (Ctrl-C to stop)' },
 } as const satisfies Record<string, Options>;
+
+export const CP_OPTIONS = {
+  ...HELPER_OPTIONS,
+  container: { alias: 'c', type: 'string', describe: 'container name (default: as for a session)' },
+  preserve: { alias: 'p', type: 'boolean', default: false, describe: 'keep modification times (modes are always kept)' },
+} as const satisfies Record<string, Options>;
+
+export const DIFF_OPTIONS = {
+  ...INSPECT_OPTIONS,
+  container: { alias: 'c', type: 'string', describe: 'container name (default: as for a session)' },
+} as const satisfies Record<string, Options>;

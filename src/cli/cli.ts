@@ -4,10 +4,11 @@
 import { basename } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { CancelledError, UserError, formatError, oneLine } from '../base/errors.js';
-import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
+import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS, CP_OPTIONS, DIFF_OPTIONS } from '../base/flags.js';
 import type { RawDebugArgs, RawHelperArgs } from './debug-options.js';
 import type { RawNsArgs, RawStatsArgs } from './inspect-options.js';
 import { checkFlagShapes } from './flag-shapes.js';
+import type { RawCpArgs, RawDiffArgs } from './cp-options.js';
 import { installPipeFallback } from './runner.js';
 
 import { VERSION } from './version.js';
@@ -19,6 +20,8 @@ export interface Commands {
   clean(raw: RawHelperArgs & { all?: boolean }): Promise<number>;
   ns(raw: RawNsArgs): Promise<number>;
   stats(raw: RawStatsArgs): Promise<number>;
+  cp(raw: RawCpArgs): Promise<number>;
+  diff(raw: RawDiffArgs): Promise<number>;
 }
 
 const COMMANDS: Commands = {
@@ -27,6 +30,8 @@ const COMMANDS: Commands = {
   clean: async (raw) => (await import('./commands/clean.js')).runCleanCommand(raw),
   ns: async (raw) => (await import('./commands/ns.js')).runNsCommand(raw),
   stats: async (raw) => (await import('./commands/stats.js')).runStatsCommand(raw),
+  cp: async (raw) => (await import('./commands/cp.js')).runCpCommand(raw),
+  diff: async (raw) => (await import('./commands/diff.js')).runDiffCommand(raw),
 };
 
 /**
@@ -53,6 +58,8 @@ const EXAMPLES: Array<[string, string]> = [
   ['$0 node/worker-1 --tools host', 'a shell on the node'],
   ['$0 pod/web -- cat /etc/hosts > hosts', 'stdout carries only the command\'s output'],
   ['$0 ns pod/web', 'which namespaces the pod\'s containers share'],
+  ['$0 cp ./app.conf pod/web:/etc/app.conf', 'a file into a container, even one without tar or a shell'],
+  ['$0 diff pod/web', 'what the container wrote since it started'],
   ['$0 stats pod/web --watch', 'the cgroup limits and usage the container really has'],
 ];
 
@@ -83,6 +90,12 @@ export function buildCli(args: readonly string[], argv0?: string, commands: Comm
     })
     .command('stats <target>', 'show the cgroup limits and usage of a container beside what /proc shows inside it', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options(STATS_OPTIONS), async (argv) => {
       process.exitCode = await commands.stats(argv);
+    })
+    .command('cp <src> <dst>', 'copy files and directories to and from a container, tar or not (kubectl cp\'s syntax; - is a tar on stdin/stdout)', (y) => y.positional('src', { type: 'string', describe: 'pod/NAME:/path, NAME:/path, a local path or -' }).positional('dst', { type: 'string', describe: 'as SRC' }).options(CP_OPTIONS), async (argv) => {
+      process.exitCode = await commands.cp(argv);
+    })
+    .command('diff <target>', 'list what a container added (A), changed (C) and deleted (D) since it started', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME or NAME' }).options(DIFF_OPTIONS), async (argv) => {
+      process.exitCode = await commands.diff(argv);
     })
     .command('version', 'print the version', (y) => y, () => {
       process.stdout.write(`kubectl-nsdebug v${VERSION}\n`);

@@ -2,7 +2,7 @@
 // twice into an array and `--no-<string flag>` into false, which no validation
 // downstream expects (`.trim is not a function`).
 import { UserError } from '../base/errors.js';
-import { DEBUG_OPTIONS, GLOBAL_OPTIONS, REPEATABLE_FLAGS, STATS_OPTIONS } from '../base/flags.js';
+import { CP_OPTIONS, DEBUG_OPTIONS, DIFF_OPTIONS, GLOBAL_OPTIONS, REPEATABLE_FLAGS, STATS_OPTIONS } from '../base/flags.js';
 
 const camel = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
@@ -12,7 +12,7 @@ interface Known {
 }
 
 const KNOWN = new Map<string, Known>();
-for (const table of [GLOBAL_OPTIONS, DEBUG_OPTIONS, STATS_OPTIONS, { all: { type: 'boolean' } }] as const) {
+for (const table of [GLOBAL_OPTIONS, DEBUG_OPTIONS, STATS_OPTIONS, CP_OPTIONS, DIFF_OPTIONS, { all: { type: 'boolean' } }] as const) {
   for (const [flag, option] of Object.entries(table)) {
     const known = { flag, type: (option as { type: string }).type };
     KNOWN.set(flag, known);

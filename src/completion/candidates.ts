@@ -82,8 +82,9 @@ async function completeFlagValue(
 }
 
 async function completePositional(request: CompletionRequest, partial: string, lookups: Lookups): Promise<Completion> {
+  if (request.command === 'cp') return completeCpWord(request, partial, lookups);
   // version, list and clean take no TARGET; the others take exactly one.
-  const takesTarget = request.command === 'run' || request.command === 'ns' || request.command === 'stats';
+  const takesTarget = request.command === 'run' || request.command === 'ns' || request.command === 'stats' || request.command === 'diff';
   if (!takesTarget || request.positionals > 0) return finish([], partial, '');
 
   const slash = partial.indexOf('/');
@@ -145,4 +146,22 @@ function flagWords(flags: readonly FlagSpec[]): string[] {
 /** Cobra's wire format: one candidate a line, then `:<directive>`. */
 export function formatCompletion(completion: Completion): string {
   return [...completion.candidates, `:${completion.directive}`].join('\n') + '\n';
+}
+
+/**
+ * cp's SRC and DST: pod names followed by `:` (no space: the path comes next),
+ * and local paths from the shell. After the colon the path is the container's,
+ * which we cannot see.
+ */
+async function completeCpWord(request: CompletionRequest, partial: string, lookups: Lookups): Promise<Completion> {
+  if (request.positionals > 1 || partial.includes(':')) return { candidates: [], directive: Directive.NoFileComp };
+  if (partial.startsWith('/') || partial.startsWith('.')) return { candidates: [], directive: Directive.Default };
+  const typed = partial.startsWith('pod/') ? 'pod/' : '';
+  try {
+    const pods = (await lookups.names('pod')).map((name) => `${typed}${name}:`);
+    const result = finish(pods, partial, '');
+    return result.candidates.length > 0 ? { ...result, directive: result.directive | Directive.NoSpace } : { candidates: [], directive: Directive.Default };
+  } catch {
+    return { candidates: [], directive: Directive.Default };
+  }
 }

@@ -1,4 +1,4 @@
-import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
+import { CP_OPTIONS, DEBUG_OPTIONS, DIFF_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
 import { NAMESPACE_TYPES } from '../base/rules.js';
 
 /**
@@ -8,7 +8,7 @@ import { NAMESPACE_TYPES } from '../base/rules.js';
  * Kubernetes client.
  */
 
-export const SUBCOMMANDS = ['list', 'clean', 'ns', 'stats', 'version'] as const;
+export const SUBCOMMANDS = ['list', 'clean', 'ns', 'stats', 'cp', 'diff', 'version'] as const;
 export type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** What a flag's value is, which decides where its candidates come from. */
@@ -84,6 +84,8 @@ export const FLAGS: readonly FlagSpec[] = mergeFlags([
   buildFlagSpecs(DEBUG_OPTIONS, ['run']),
   buildFlagSpecs(INSPECT_OPTIONS, ['ns']),
   buildFlagSpecs(STATS_OPTIONS, ['stats']),
+  buildFlagSpecs(CP_OPTIONS, ['cp']),
+  buildFlagSpecs(DIFF_OPTIONS, ['diff']),
   [{ long: 'all', commands: ['clean'] }, { long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
 ]);
 

@@ -20,7 +20,7 @@ import type { Kube } from '../kube/client.js';
 import { isNotFound } from '../kube/api-errors.js';
 import { request } from '../kube/request.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
-import { runExec } from '../session/exec.js';
+import { runExec, type ExecSocket } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { createHelperFitted } from './fit-resources.js';
 import { deleteCommandFor, deleteHelperWithRetry, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
@@ -71,6 +71,8 @@ export interface AgentIo {
   readonly tty: boolean;
   /** Defaults to the process's own stdio. */
   readonly streams?: { stdin: Readable; stdout: Writable; stderr: Writable };
+  /** A streaming mode's pacing hook (see runExec). */
+  readonly onSocket?: (socket: ExecSocket) => void;
 }
 
 export interface HelperHandle {
@@ -246,7 +248,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   const runAgent = async (argv: readonly string[], io: AgentIo): Promise<number> => {
     await running;
     try {
-      return await runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, signal: lost.signal, ...(io.streams ? { streams: io.streams } : {}) });
+      return await runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, signal: lost.signal, ...(io.streams ? { streams: io.streams } : {}), ...(io.onSocket ? { onSocket: io.onSocket } : {}) });
     } catch (error) {
       // Lost contact: the API is what fails, asking it again would only wait.
       if (lost.signal.aborted) throw error;

@@ -18,6 +18,15 @@ export interface ExecRequest {
   readonly streams?: { stdin: Readable; stdout: Writable; stderr: Writable };
   /** Ends the exec at once (closing its stream), rejecting with the signal's reason. */
   readonly signal?: AbortSignal | undefined;
+  /** The exec's WebSocket once open: a streaming mode (cp) paces its data by it. */
+  readonly onSocket?: (socket: ExecSocket) => void;
+}
+
+/** What a streaming mode may look at on the exec's WebSocket (the ws library's). */
+export interface ExecSocket {
+  readonly bufferedAmount: number;
+  /** The TCP socket underneath: paused while a local writer catches up. */
+  readonly _socket?: { pause(): void; resume(): void };
 }
 
 /**
@@ -52,6 +61,7 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
       connecting.then((late) => late.close(), () => {});
       throw error;
     });
+    req.onSocket?.(socket as unknown as ExecSocket);
     if (req.stdin) stdin.resume();
     await new Promise<void>((resolve, reject) => {
       const abort = () => {

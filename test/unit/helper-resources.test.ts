@@ -47,7 +47,7 @@ describe('--helper-requests / --helper-limits', () => {
 
   it('yargs takes the flags, a repeated --image-pull-secret as a list, and TARGET stays positional', async () => {
     let seen: RawDebugArgs | undefined;
-    const commands = { debug: async (raw: RawDebugArgs) => { seen = raw; return 0; }, list: async () => 0, clean: async () => 0, ns: async () => 0, stats: async () => 0 };
+    const commands = { debug: async (raw: RawDebugArgs) => { seen = raw; return 0; }, list: async () => 0, clean: async () => 0, ns: async () => 0, stats: async () => 0, cp: async () => 0, diff: async () => 0 };
     await buildCli(['--helper-limits', 'cpu=1', '--image-pull-secret', 'a', 'pod/web', '--image-pull-secret', 'b', '--', 'true'], 'kubectl-nsdebug', commands).parseAsync();
     expect(seen).toMatchObject({ target: 'pod/web', helperLimits: 'cpu=1', imagePullSecret: ['a', 'b'] });
     await buildCli(['--image-pull-secret', 'a', 'pod/web'], 'kubectl-nsdebug', commands).parseAsync();

@@ -16,6 +16,8 @@ async function parse(args: readonly string[]): Promise<RawDebugArgs> {
     clean: async () => 0,
     ns: async () => 0,
     stats: async () => 0,
+    cp: async () => 0,
+    diff: async () => 0,
   };
   await buildCli(args, 'kubectl-nsdebug', commands).parseAsync();
   return seen!;

@@ -46,7 +46,7 @@ describe('completion words', () => {
   it('offers subcommands, kind prefixes and pod names for an empty word', async () => {
     const result = await complete(['']);
     expect(result.candidates).toEqual([
-      'list', 'clean', 'ns', 'stats', 'version',
+      'list', 'clean', 'ns', 'stats', 'cp', 'diff', 'version',
       'pod/', 'deployment/', 'statefulset/', 'daemonset/', 'replicaset/', 'job/', 'node/',
       'web-1', 'web-2', 'db-0',
     ]);
@@ -118,7 +118,7 @@ describe('completion words', () => {
   });
 
   it('completes a bare pod name even where it shares a prefix with a subcommand', async () => {
-    expect((await complete(['d'])).candidates).toEqual(['deployment/', 'daemonset/', 'db-0']);
+    expect((await complete(['d'])).candidates).toEqual(['diff', 'deployment/', 'daemonset/', 'db-0']);
   });
 
   it('keeps the fixed words when the cluster is unreachable, and reports an error for cluster-only slots', async () => {
@@ -146,5 +146,22 @@ describe('completion flags per subcommand', () => {
     const stats = (await complete(['stats', 'pod/web-1', '-'])).candidates;
     expect(stats).toEqual(expect.arrayContaining(['--container', '--sandbox', '--watch', '-w', '--output']));
     expect((await complete(['stats', 'pod/web-1', '-c', ''])).candidates).toEqual(['app', 'sidecar']);
+  });
+});
+
+describe('cp completion', () => {
+  it('offers pod names followed by ":" with no space, and leaves local paths and container paths alone', async () => {
+    const pods = await complete(['cp', 'web']);
+    expect(pods.candidates).toEqual(['web-1:', 'web-2:']);
+    expect(pods.directive & Directive.NoSpace).toBe(Directive.NoSpace);
+    expect((await complete(['cp', 'pod/web'])).candidates).toEqual(['pod/web-1:', 'pod/web-2:']);
+    expect(await complete(['cp', './loc'])).toEqual({ candidates: [], directive: Directive.Default });
+    expect(await complete(['cp', 'web-1:/et'])).toEqual({ candidates: [], directive: Directive.NoFileComp });
+    expect((await complete(['cp', './a', 'we'])).candidates).toEqual(['web-1:', 'web-2:']);
+    expect((await complete(['cp', './a', '-'])).candidates).toEqual(expect.arrayContaining(['--preserve', '-p', '--container']));
+  });
+  it('diff takes a pod like stats, with -c and -o', async () => {
+    expect((await complete(['diff', 'pod/web'])).candidates).toEqual(['pod/web-1', 'pod/web-2']);
+    expect((await complete(['diff', 'pod/web-1', '-'])).candidates).toEqual(expect.arrayContaining(['--container', '--output']));
   });
 });

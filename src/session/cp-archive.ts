@@ -1,0 +1,223 @@
+// The local side of `cp`: a tar stream of local files (to the container) and a
+// guarded extraction of the container's tar (from it). Both stream entry by
+// entry with backpressure, so memory stays flat whatever the file size.
+// The container side is the agent's (docs/design.md, "cp").
+import { constants, createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { posix, join, dirname, basename } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+
+export interface CpLocalEntry {
+  readonly path: string;
+  /** Name in the archive: NAME or NAME/sub/path. */
+  readonly name: string;
+  readonly stat: import('node:fs').Stats;
+}
+
+export interface PackPlan {
+  readonly entries: readonly CpLocalEntry[];
+  /** Bytes of regular files: the progress total. */
+  readonly totalBytes: number;
+  readonly failures: string[];
+}
+
+/** Lists SRC (a file, or a tree with lstat: symlinks stay links) as archive entries under NAME. */
+export async function planPack(src: string, name: string): Promise<PackPlan> {
+  const entries: CpLocalEntry[] = [];
+  const failures: string[] = [];
+  let totalBytes = 0;
+  const walk = async (path: string, entryName: string): Promise<void> => {
+    let stat;
+    try {
+      stat = await fs.lstat(path);
+    } catch (error) {
+      failures.push(`${path}: ${errorText(error)}`);
+      return;
+    }
+    if (stat.isFile()) totalBytes += stat.size;
+    else if (!stat.isDirectory() && !stat.isSymbolicLink()) {
+      failures.push(`${path}: skipped, not a regular file, directory or symlink`);
+      return;
+    }
+    entries.push({ path, name: entryName, stat });
+    if (!stat.isDirectory()) return;
+    let names: string[];
+    try {
+      names = (await fs.readdir(path)).sort();
+    } catch (error) {
+      failures.push(`${path}: ${errorText(error)}`);
+      return;
+    }
+    for (const child of names) await walk(join(path, child), `${entryName}/${child}`);
+  };
+  await walk(src, name);
+  return { entries, totalBytes, failures };
+}
+
+/**
+ * The tar of a plan, as a Node stream. Without `preserve` the mtimes are the
+ * copy's time (as cp without -p); modes always travel. A file that fails to
+ * read is a failure line and ends the archive (its header already promised the size).
+ */
+export function packStream(plan: PackPlan, preserve: boolean): Readable {
+  const pack = tar.pack();
+  const now = new Date();
+  void (async () => {
+    try {
+      for (const { path, name, stat } of plan.entries) {
+        const header = { name, mode: stat.mode & 0o7777, mtime: preserve ? stat.mtime : now, uid: 0, gid: 0 };
+        if (stat.isDirectory()) {
+          await entry(pack, { ...header, type: 'directory' });
+        } else if (stat.isSymbolicLink()) {
+          await entry(pack, { ...header, type: 'symlink', linkname: await fs.readlink(path) });
+        } else {
+          await new Promise<void>((resolve, reject) => {
+            const sink = pack.entry({ ...header, type: 'file', size: stat.size }, (error) => (error ? reject(error) : resolve()));
+            const source = createReadStream(path);
+            source.on('error', reject);
+            source.pipe(sink as unknown as NodeJS.WritableStream);
+          });
+        }
+      }
+      pack.finalize();
+    } catch (error) {
+      plan.failures.push(errorText(error));
+      pack.destroy(error as Error);
+    }
+  })();
+  return Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false });
+}
+
+function entry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0]): Promise<void> {
+  return new Promise((resolve, reject) => pack.entry(header, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Why an archive entry may not be written below the destination, or undefined when it may. */
+export function refuseEntry(name: string, type: string, linkname: string | undefined, top: string): string | undefined {
+  if (name.startsWith('/')) return 'refused: absolute path';
+  const parts = name.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) return 'refused: ".." in the path';
+  if (parts.length === 0 || parts[0] !== top) return `refused: outside the copied "${top}"`;
+  if (type === 'link') return 'refused: hard links are not copied';
+  if (type !== 'file' && type !== 'directory' && type !== 'symlink') return `skipped: ${type} entries are not copied`;
+  if (type === 'symlink') {
+    const target = linkname ?? '';
+    if (target.startsWith('/')) return `refused: symlink to an absolute path (${target})`;
+    // Relative to the link's own directory, within the copied tree (the top entry is its root).
+    const resolved = posix.normalize(posix.join(...parts.slice(0, -1), target));
+    if (resolved === '..' || resolved.startsWith('../') || (parts.length > 1 && !(resolved === top || resolved.startsWith(`${top}/`)))) {
+      return `refused: symlink pointing outside the copy (${target})`;
+    }
+  }
+  return undefined;
+}
+
+export interface ExtractResult {
+  readonly failures: string[];
+  /** Resolves once every entry is on disk. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * Extracts the container's tar (entries TOP or TOP/...) to `root`, the copy's
+ * own path (the caller decided between DEST and DEST/TOP). Refused entries are
+ * failure lines and drained. No write goes through a symlink: every existing
+ * component below root is lstat'ed, and files open with O_NOFOLLOW.
+ */
+export function extractTo(root: string, top: string, preserve: boolean, isRefused = refuseEntry): { sink: Writable } & ExtractResult {
+  const extract = tar.extract();
+  const failures: string[] = [];
+  const dirs: Array<{ path: string; mode: number; mtime: Date }> = [];
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      const drain = (why: string) => {
+        failures.push(`${header.name}: ${why}`);
+        stream.on('end', () => next());
+        stream.resume();
+      };
+      const refused = isRefused(header.name, header.type ?? 'file', header.linkname ?? undefined, top);
+      if (refused) return drain(refused);
+      const rest = header.name.split('/').filter((p) => p !== '' && p !== '.').slice(1);
+      const path = rest.length === 0 ? root : join(root, ...rest);
+      void (async () => {
+        try {
+          await assertNoSymlinkBelow(root, rest.slice(0, -1));
+          const mode = (header.mode ?? 0o644) & 0o7777;
+          if (header.type === 'directory') {
+            await fs.mkdir(path, { recursive: true, mode: 0o700 });
+            dirs.push({ path, mode, mtime: header.mtime ?? new Date() });
+            stream.resume();
+          } else if (header.type === 'symlink') {
+            await fs.rm(path, { force: true });
+            await fs.symlink(header.linkname!, path);
+            stream.resume();
+          } else {
+            const handle = await fs.open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, mode);
+            await pipeline(stream as unknown as Readable, createWriteStream('', { fd: handle }));
+            await fs.chmod(path, mode);
+            if (preserve && header.mtime) await fs.utimes(path, header.mtime, header.mtime);
+            return next();
+          }
+          stream.on('end', () => next());
+        } catch (error) {
+          drain(errorText(error));
+        }
+      })();
+    });
+    extract.on('finish', async () => {
+      // Directories last and deepest first: a read-only mode must not stop their contents.
+      for (const d of dirs.reverse()) {
+        try {
+          await fs.chmod(d.path, d.mode);
+          if (preserve) await fs.utimes(d.path, d.mtime, d.mtime);
+        } catch (error) {
+          failures.push(`${d.path}: ${errorText(error)}`);
+        }
+      }
+      resolve();
+    });
+    extract.on('error', reject);
+  });
+  done.catch(() => {});
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      if (extract.write(chunk)) callback();
+      else extract.once('drain', () => callback());
+    },
+    final(callback) {
+      extract.end(undefined as unknown as Buffer);
+      done.then(() => callback(), (error: Error) => callback(error));
+    },
+  });
+  return { sink, failures, done };
+}
+
+async function assertNoSymlinkBelow(root: string, parts: readonly string[]): Promise<void> {
+  let path = root;
+  for (const part of parts) {
+    path = join(path, part);
+    const stat = await fs.lstat(path).catch((): undefined => undefined);
+    if (stat?.isSymbolicLink()) throw new Error(`refused: ${path} is a symlink (a write through it could leave the destination)`);
+    if (stat && !stat.isDirectory()) throw new Error(`${path} is not a directory`);
+  }
+}
+
+/** DEST or DEST/NAME: into an existing directory, else the copy takes DEST's name (as cp does). */
+export async function localTarget(dest: string, name: string): Promise<string> {
+  const stat = await fs.stat(dest).catch(() => undefined);
+  if (stat?.isDirectory()) return join(dest, name);
+  const parent = await fs.stat(dirname(dest) || '.').catch(() => undefined);
+  if (!parent?.isDirectory()) throw new Error(`${dirname(dest)}: no such directory`);
+  return dest;
+}
+
+export function localName(path: string): string {
+  return basename(path.replace(/\/+$/, '')) || '.';
+}
+
+export function errorText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  if (e?.code && e.path) return `${e.path}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.code === 'EACCES' ? 'permission denied' : e.message}`;
+  return (e?.message ?? String(error)).split('\n')[0]!;
+}
