@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
 import { UserError } from '../base/errors.js';
+import type * as KubeLib from './lib.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
 export interface KubeFlags {
@@ -17,7 +18,7 @@ export interface KubeFlags {
 
 /** Everything that talks to the API server, built once per invocation. */
 export interface Kube {
-  readonly lib: typeof k8s;
+  readonly lib: typeof KubeLib;
   readonly config: k8s.KubeConfig;
   readonly core: k8s.CoreV1Api;
   readonly apps: k8s.AppsV1Api;
@@ -42,7 +43,7 @@ export function findKubeconfigFiles(flags: KubeFlags, env: NodeJS.ProcessEnv = p
 }
 
 export async function createKube(flags: KubeFlags): Promise<Kube> {
-  const lib = await import('@kubernetes/client-node');
+  const lib = await import('./lib.js');
   const config = new lib.KubeConfig();
   loadConfig(lib, config, flags);
   applyOverrides(config, flags);
@@ -69,7 +70,7 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
   };
 }
 
-function loadConfig(lib: typeof k8s, config: k8s.KubeConfig, flags: KubeFlags): void {
+function loadConfig(lib: typeof KubeLib, config: k8s.KubeConfig, flags: KubeFlags): void {
   const files = findKubeconfigFiles(flags);
   const existing = files.filter((file) => existsSync(file));
   if (existing.length === 0) {
