@@ -19,6 +19,7 @@ import type { Kube } from '../kube/client.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
 import { runExec } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
+import { retryWhileNotStarted } from './exec-ready.js';
 import { createHelper, deleteHelper, type HelperRef } from './lifecycle.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
 import { waitHelperRunning } from './wait-running.js';
@@ -152,7 +153,8 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
 
   const runAgent = async (argv: readonly string[], io: AgentIo): Promise<number> => {
     await running;
-    return runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, ...(io.streams ? { streams: io.streams } : {}) });
+    // `running` resolves at the container's Started event: the kubelet may not list it for a moment yet.
+    return retryWhileNotStarted(() => runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, ...(io.streams ? { streams: io.streams } : {}) }), { signal: stopWaiting.signal });
   };
 
   return {
