@@ -79,11 +79,8 @@ async function readSharedWithNode(pod: V1Pod, helper: HelperHandle, container: C
 
 export async function runPickedSession(ctx: CommandContext, options: DebugOptions, echo: PickerEchoFlags = {}): Promise<number> {
   const { kube, progress } = ctx;
-  // The pod list goes out first: Ink loads (~0.1 s of CPU) while the API server answers.
-  const podStepComing = buildPodStep(kube, options, options.target);
-  podStepComing.catch(() => {}); // awaited below; not unhandled if Ink fails to load
   const { runPicker } = await import('../../ui/render.js');
-  const podStep = await podStepComing;
+  const podStep = await buildPodStep(kube, options, options.target);
   const abort = new AbortController();
   let failure: unknown;
   const failWith = (error: unknown) => {
