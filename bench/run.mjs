@@ -9,6 +9,7 @@
 //   node bench/run.mjs picker            the picker's first pod screen with 5,000 pods (tmux)
 //   node bench/run.mjs rss [POD]         peak RSS of the plugin during an interactive session (tmux)
 //   node bench/run.mjs cp [POD]          200 MB in and out: nsdebug cp against kubectl cp (busybox: has tar)
+//   bench/trace-requests.mjs             a request log (NODE_OPTIONS=--import) for the time breakdown of one run
 //
 // env: NSDEBUG_BENCH_RUNS      rounds (default 5; start-up runs 3x as many, it is cheap and noisy)
 //      NSDEBUG_BENCH_PICKER=1  include the picker in `all` (it creates and deletes 5,000 pods: ~1-2 min)

@@ -19,7 +19,43 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { values: opts, positionals } = parseArgs({ options: { outdir: { type: 'string' } }, allowPositionals: true });
 const outdir = resolve(opts.outdir ?? join(root, 'dist'));
 
+// string-width builds an Intl.Segmenter when it loads (8.x also a \p{RGI_Emoji}
+// regex): 30-60 ms on every start, --help and sessions alike. yargs' help layout
+// uses 7.2, which also segments every string; printable ASCII needs none of it
+// (8.x's own fast path: width = length). So: built on first use, and 7.2 gets
+// 8.x's fast path. The replacements are exact: a string-width that changed
+// fails the build here.
+const LAZY_SEGMENTER = ['const segmenter = new Intl.Segmenter();', 'let segmenter; const lazySegmenter = () => (segmenter ??= new Intl.Segmenter());'];
+const STRING_WIDTH_PATCHES = {
+  '7.2.0': [
+    LAZY_SEGMENTER,
+    ['for (const {segment: character} of segmenter.segment(string)) {', 'if (/^[\\u0020-\\u007E]*$/.test(string)) {\n\t\treturn string.length;\n\t}\n\n\tfor (const {segment: character} of lazySegmenter().segment(string)) {'],
+  ],
+  '8.3.0': [
+    LAZY_SEGMENTER,
+    ['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let rgiEmojiRegexBuilt; const rgiEmojiRegex = { test: (text) => (rgiEmojiRegexBuilt ??= /^\\p{RGI_Emoji}$/v).test(text) };'],
+    ['segmenter.segment(string)', 'lazySegmenter().segment(string)'],
+  ],
+};
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]node_modules[\\/]string-width[\\/]index\.js$/ }, (args) => {
+      const { version } = JSON.parse(readFileSync(join(dirname(args.path), 'package.json'), 'utf8'));
+      const patches = STRING_WIDTH_PATCHES[version];
+      if (!patches) return { errors: [{ text: `string-width ${version} has no entry in STRING_WIDTH_PATCHES (scripts/build.mjs): check that it still builds its Segmenter at load, then add one` }] };
+      let text = readFileSync(args.path, 'utf8');
+      for (const [from, to] of patches) {
+        if (text.split(from).length !== 2) return { errors: [{ text: `string-width ${version} changed: "${from}" is not there once; update STRING_WIDTH_PATCHES in scripts/build.mjs` }] };
+        text = text.replace(from, () => to);
+      }
+      return { contents: text, loader: 'js' };
+    });
+  },
+};
+
 const built = await build({
+  plugins: [lazyStringWidth],
   // Paths in the output are relative to this, never to the caller's cwd.
   absWorkingDir: root,
   // Chunk names hash the inputs' paths: name them as the checkout sees them,

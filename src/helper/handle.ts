@@ -22,6 +22,7 @@ import { request } from '../kube/request.js';
 import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
 import { runExec, type ExecSocket } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
+import { retryWhileNotStarted } from './exec-ready.js';
 import { createHelperFitted } from './fit-resources.js';
 import { deleteCommandFor, deleteHelperWithRetry, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
@@ -248,7 +249,8 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   const runAgent = async (argv: readonly string[], io: AgentIo): Promise<number> => {
     await running;
     try {
-      return await runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, signal: lost.signal, ...(io.streams ? { streams: io.streams } : {}), ...(io.onSocket ? { onSocket: io.onSocket } : {}) });
+      // `running` resolves at the container's Started event: the kubelet may not list it for a moment yet.
+      return await retryWhileNotStarted(() => runExec(kube, { namespace: ref.namespace, pod: ref.name, container: HELPER_CONTAINER, command: argv, stdin: io.stdin, tty: io.tty, signal: lost.signal, ...(io.streams ? { streams: io.streams } : {}), ...(io.onSocket ? { onSocket: io.onSocket } : {}) }), { signal: stopWaiting.signal });
     } catch (error) {
       // Lost contact: the API is what fails, asking it again would only wait.
       if (lost.signal.aborted) throw error;

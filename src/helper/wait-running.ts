@@ -5,6 +5,7 @@ import { describeApiError } from '../kube/api-errors.js';
 import { formatElapsed } from '../base/duration.js';
 import type { Progress } from '../base/progress.js';
 import { helperStartHint } from './pull-hint.js';
+import { HELPER_CONTAINER } from './spec.js';
 
 /** Container waiting reasons that will not fix themselves: fail at once instead of at --timeout. */
 const FATAL_WAITING_REASONS = new Set([
@@ -55,10 +56,19 @@ function describeEvent(event: CoreV1Event): string {
   return `${event.reason ?? 'Event'}: ${(event.message ?? '').trim()}`;
 }
 
+/** The kubelet's `Started` event for the helper's container: the exec can open now. */
+export function isHelperStartedEvent(event: CoreV1Event): boolean {
+  return event.reason === 'Started' && event.involvedObject?.fieldPath === `spec.containers{${HELPER_CONTAINER}}`;
+}
+
 /**
  * Watches the helper from the resourceVersion its creation returned (nothing is
- * missed, nothing is polled) until its container runs. Kubelet events are
- * reported as they arrive, and an image-pull failure ends the wait at once.
+ * missed, nothing is polled) until its container has started: the kubelet's
+ * `Started` event, which comes 0.3-0.8 s before the status says Running (the
+ * kubelet posts status late), or the status, whichever is first. The exec that
+ * follows retries while the kubelet still answers "container not found"
+ * (exec-ready.ts). Kubelet events are reported as they arrive, and an
+ * image-pull failure ends the wait at once.
  */
 export async function waitHelperRunning(kube: Kube, created: V1Pod, options: WaitRunningOptions): Promise<V1Pod> {
   const name = created.metadata!.name!;
@@ -73,6 +83,7 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
   let reportedScheduled = false;
   let lastPhase: string | undefined;
   const seenEvents = new Set<string>();
+  let latest = created;
   // The kubelet re-posts the same event with a higher count: show each once.
   const phase = (name: 'pulling' | 'starting', detail?: string) => {
     if (lastPhase !== name) options.progress.phase(name, detail);
@@ -82,6 +93,7 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
   const result = new Promise<V1Pod>((resolve, reject) => {
     const fail = (message: string) => reject(new UserError(message, { hint: helperStartHint(message, created) }));
     const onPod = (pod: V1Pod) => {
+      latest = pod;
       if (!reportedScheduled && pod.spec?.nodeName) {
         reportedScheduled = true;
         options.progress.phase('scheduled', pod.spec.nodeName);
@@ -91,6 +103,7 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
       else if (verdict.kind === 'failed') fail(verdict.message);
     };
     const onEvent = (event: CoreV1Event) => {
+      if (isHelperStartedEvent(event)) resolve(latest);
       const line = describeEvent(event);
       if (seenEvents.has(line)) return;
       seenEvents.add(line);
@@ -143,7 +156,7 @@ export async function waitHelperRunning(kube: Kube, created: V1Pod, options: Wai
   });
   try {
     const pod = await Promise.race([result, timeout, cancelled]);
-    options.progress.event(`helper running after ${formatElapsed(Date.now() - started)}`);
+    options.progress.event(`helper started after ${formatElapsed(Date.now() - started)}`);
     return pod;
   } finally {
     clearTimeout(timer);

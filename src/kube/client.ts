@@ -5,6 +5,7 @@ import type * as k8s from '@kubernetes/client-node';
 import { UserError, oneLine } from '../base/errors.js';
 import { findTokenFiles, installCredentials, prepareCredentials } from './credentials.js';
 import { shareAgents } from './keep-alive.js';
+import type * as KubeLib from './lib.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
 export interface KubeFlags {
@@ -20,7 +21,7 @@ export interface KubeFlags {
 
 /** Everything that talks to the API server, built once per invocation. */
 export interface Kube {
-  readonly lib: typeof k8s;
+  readonly lib: typeof KubeLib;
   readonly config: k8s.KubeConfig;
   readonly core: k8s.CoreV1Api;
   readonly apps: k8s.AppsV1Api;
@@ -45,7 +46,7 @@ export function findKubeconfigFiles(flags: KubeFlags, env: NodeJS.ProcessEnv = p
 }
 
 export async function createKube(flags: KubeFlags): Promise<Kube> {
-  const lib = await import('@kubernetes/client-node');
+  const lib = await import('./lib.js');
   const config = new lib.KubeConfig();
   loadConfig(lib, config, flags);
   applyOverrides(config, flags);
@@ -82,7 +83,7 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
   };
 }
 
-function loadConfig(lib: typeof k8s, config: k8s.KubeConfig, flags: KubeFlags): void {
+function loadConfig(lib: typeof KubeLib, config: k8s.KubeConfig, flags: KubeFlags): void {
   const files = findKubeconfigFiles(flags);
   const existing = files.filter((file) => existsSync(file));
   if (existing.length === 0) {
@@ -111,7 +112,7 @@ function loadConfig(lib: typeof k8s, config: k8s.KubeConfig, flags: KubeFlags): 
 }
 
 /** users[].user.tokenFile by user name, from the files themselves: client-node does not keep it. */
-function readTokenFiles(lib: typeof k8s, flags: KubeFlags): Map<string, string> {
+function readTokenFiles(lib: typeof KubeLib, flags: KubeFlags): Map<string, string> {
   const files = findKubeconfigFiles(flags).filter((file) => existsSync(file));
   return findTokenFiles(files.map((path) => ({ path, parsed: lib.loadYaml<unknown>(readFileSync(path, 'utf8')) })));
 }

@@ -3,6 +3,7 @@ import { UserError } from '../base/errors.js';
 import type { Kube } from '../kube/client.js';
 import { describeApiError } from '../kube/api-errors.js';
 import { withCredentialRetry } from '../kube/credentials.js';
+import { openExecSocket } from './exec-socket.js';
 import { exitOutcomeOf, type ExecOutcome } from './exit-status.js';
 import { takeTerminal } from './terminal.js';
 
@@ -45,7 +46,7 @@ export async function runExec(kube: Kube, req: ExecRequest): Promise<number> {
   const resizeListeners = stdout.listeners('resize');
   let outcome: ExecOutcome | undefined;
   try {
-    const exec = new kube.lib.Exec(kube.config);
+    const exec = new kube.lib.Exec(kube.config, new kube.lib.WebSocketHandler(kube.config, openExecSocket));
     // A 401 refuses the upgrade before anything runs: refresh once and retry once.
     const connecting = withCredentialRetry(kube.config, () =>
       exec.exec(req.namespace, req.pod, req.container, [...req.command], stdout, req.tty ? null : stderr, req.stdin ? stdin : null, req.tty, (status) => {
@@ -121,11 +122,12 @@ function bounded<T>(connecting: Promise<T>, kube: Kube, signal: AbortSignal | un
   });
 }
 
-/** ws reports an HTTP refusal of the upgrade as "Unexpected server response: 403". */
+/** ws reports an HTTP refusal of the upgrade as "Unexpected server response: 403"; exec-socket.ts adds the server's body. */
 function unwrapSocketError(error: unknown): unknown {
   const message = (error as { message?: string } | null)?.message ?? '';
   const code = /Unexpected server response: (\d+)/.exec(message)?.[1];
-  return code ? { code: Number(code), body: { message } } : error;
+  const body = (error as { error?: { body?: unknown } } | null)?.error?.body;
+  return code ? { code: Number(code), body: typeof body === 'string' && body ? body : { message } } : error;
 }
 
 type Listeners = Record<'data' | 'end', Function[]>;

@@ -122,10 +122,15 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
   useEffect(() => {
     const step = plan.pod;
     if ('known' in step) return choosePod(step.known);
-    Promise.resolve(step.choose).then(
-      (rows) => setPods(rows),
-      (error: unknown) => finish({ kind: 'error', error }),
-    );
+    Promise.resolve(step.choose)
+      .then(async (rows) => {
+        setPods(rows);
+        for await (const page of step.more ?? []) {
+          if (ended.current) break;
+          setPods((shown) => [...(shown ?? []), ...page]);
+        }
+      })
+      .catch((error: unknown) => finish({ kind: 'error', error }));
     // The plan is fixed for the picker's life: run once.
   }, []);
 

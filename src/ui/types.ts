@@ -67,6 +67,8 @@ export type PodStep =
   | { readonly known: PodRef }
   | {
       readonly choose: MaybePromise<readonly PodRow[]>;
+      /** Later pages, appended as they arrive: a big namespace shows its first page at once. */
+      readonly more?: AsyncIterable<readonly PodRow[]>;
       /** First line of the screen, e.g. `Pods in namespace shop` or `Pods of deployment/web`. */
       readonly title: string;
       /** Show a NAMESPACE column (`-A`). */

@@ -31,6 +31,26 @@ function setup(plan: PickerPlan) {
 }
 
 describe('PickerApp', () => {
+  it('shows the first page of pods at once and appends later pages; filtering reaches them', async () => {
+    const second = later<void>();
+    async function* more() {
+      await second.promise;
+      yield [pod('zz-late')];
+    }
+    const { stdin, lastFrame, onDone } = setup({
+      pod: { choose: [pod('web')], more: more(), title: 'Pods in namespace default' },
+      container: async () => ({ known: { kind: 'container', name: 'app' } }),
+      namespaces: { known: { namespaces: ['net'], tools: 'helper' } },
+    });
+    await vi.waitFor(() => expect(lastFrame()).toContain('web'));
+    expect(lastFrame()).not.toContain('zz-late');
+    second.resolve();
+    await vi.waitFor(() => expect(lastFrame()).toContain('zz-late'));
+    await type(stdin, '/', 'z', 'z', KEY.enter);
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(onDone.mock.calls[0]![0]).toMatchObject({ kind: 'chose', result: { pod: { name: 'zz-late' } } });
+  });
+
   it('pod list loads late, the helper starts on pod choice, sandbox fallback limits namespaces', async () => {
     const pods = later<ReturnType<typeof pod>[]>();
     const shared = later<'ipc'[]>();

@@ -69,7 +69,7 @@ export function createFakeKube(options: FakeKubeOptions = {}): FakeKube {
   }
 
   const kube = {
-    lib: { Watch, Exec },
+    lib: { Watch, Exec, WebSocketHandler: class {} },
     config: { getCurrentUser: () => ({ name: 'kubeconfig-user' }) },
     core: {
       async createNamespacedPod({ body }: { namespace: string; body: V1Pod }) {

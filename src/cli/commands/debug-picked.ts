@@ -15,7 +15,7 @@ import { resolveNodeOptional, resolvePod, resolveWorkloadPods } from '../../kube
 import { formatTargetRef, type TargetRef, type WorkloadKind } from '../../kube/target-ref.js';
 import { sandboxNamespaces } from '../../session/plan-target.js';
 import { buildPodSession } from '../../session/session.js';
-import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PickerResult, PodRef, PodStep } from '../../ui/types.js';
+import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PickerResult, PodRef, PodRow, PodStep } from '../../ui/types.js';
 import type { DebugOptions } from '../debug-options.js';
 import { buildExtraArgs, type PickerEchoFlags } from '../picker-echo.js';
 import { enterSession, reportChoices } from '../enter-session.js';
@@ -23,6 +23,9 @@ import { buildContainerRow, buildPodRow } from '../pod-rows.js';
 import type { CommandContext } from '../runner.js';
 
 const podKey = (ref: PodRef) => `${ref.namespace}/${ref.name}`;
+/** Pods in the picker's first list request (more than a screen holds), and in each later one. */
+const POD_FIRST_PAGE = 100;
+const POD_PAGE = 1000;
 
 async function buildPodStep(kube: Kube, options: DebugOptions, target: TargetRef | undefined): Promise<PodStep> {
   if (target?.kind === 'pod') return { known: { namespace: kube.namespace, name: target.name } };
@@ -32,11 +35,22 @@ async function buildPodStep(kube: Kube, options: DebugOptions, target: TargetRef
     return { choose: pods.map((pod) => buildPodRow(pod)), title: `Pods of ${formatTargetRef(target)} in namespace ${kube.namespace}` };
   }
   const all = options.allNamespaces;
-  const listing = all
-    ? request(kube, { verb: 'list', resource: 'pods' }, () => kube.core.listPodForAllNamespaces({}))
-    : request(kube, { verb: 'list', resource: 'pods', namespace: kube.namespace }, () => kube.core.listNamespacedPod({ namespace: kube.namespace }));
+  // A first page the screen fills at once, then the rest in bigger pages (`continue`):
+  // with thousands of pods, one list would decode all of them before the first row shows.
+  const list = (limit: number, from?: string) =>
+    all
+      ? request(kube, { verb: 'list', resource: 'pods' }, () => kube.core.listPodForAllNamespaces({ limit, ...(from ? { _continue: from } : {}) }))
+      : request(kube, { verb: 'list', resource: 'pods', namespace: kube.namespace }, () => kube.core.listNamespacedPod({ namespace: kube.namespace, limit, ...(from ? { _continue: from } : {}) }));
+  const first = list(POD_FIRST_PAGE);
+  async function* more(): AsyncGenerator<PodRow[]> {
+    for (let page = await first; page.metadata?._continue; ) {
+      page = await list(POD_PAGE, page.metadata._continue);
+      yield page.items.map((pod) => buildPodRow(pod));
+    }
+  }
   return {
-    choose: listing.then((list) => list.items.map((pod) => buildPodRow(pod))),
+    choose: first.then((page) => page.items.map((pod) => buildPodRow(pod))),
+    more: more(),
     title: all ? 'Pods in all namespaces' : `Pods in namespace ${kube.namespace}`,
     showNamespace: all,
   };
