@@ -32,6 +32,8 @@ export interface HelperSettings {
   readonly idleSeconds: number;
   readonly idleStartSeconds: number;
   readonly keep: boolean;
+  /** Test hook (env NSDEBUG_TEST_HELPER_NODE): put the helper on this node instead of the target's. */
+  readonly testHelperNode?: string | undefined;
 }
 
 /** Where the helper goes and what it is for. */
@@ -106,6 +108,7 @@ export function checkHelperAccess(kube: Kube, namespace: string): Promise<string
  */
 export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, access?: Promise<string>): HelperHandle {
   const { kube, progress, guard } = ctx;
+  req = settings.testHelperNode ? { ...req, nodeName: settings.testHelperNode } : req;
   const ref: HelperRef = { name: buildHelperName(req.targetName, randomSuffix()), namespace: req.namespace };
   const stopWaiting = new AbortController();
   let released = false;
