@@ -5,6 +5,7 @@
 // connection to its node broke) becomes a result with an error; the others go on.
 import type { V1Pod } from '@kubernetes/client-node';
 import { Writable } from 'node:stream';
+import { buildHeartbeatArgv } from '../../agent/argv.js';
 import { UserError, formatError } from '../../base/errors.js';
 import { buildPodHelperRequest, acquireHelper, checkHelperAccess, type HelperHandle, type HelperSettings } from '../../helper/handle.js';
 import type { Kube } from '../../kube/client.js';
@@ -51,7 +52,7 @@ export async function withNodeHelpers<R>(
   selection: FanoutSelection,
   perPod: (pod: V1Pod, helper: HelperHandle) => Promise<R>,
   onPlan?: (plan: FanoutPlan) => void,
-): Promise<{ plan: FanoutPlan; results: R[] }> {
+): Promise<{ plan: FanoutPlan; results: R[]; lostNodes: ReadonlyMap<string, string> }> {
   const { kube, progress } = ctx;
   const plan = planFanout(await resolveFanoutPods(kube, selection.source));
   onPlan?.(plan);
@@ -79,13 +80,30 @@ export async function withNodeHelpers<R>(
         await allReady;
         return perPod(pod, helper);
       });
-      return { plan, results };
+      return { plan, results, lostNodes: await findLostNodes(helpers) };
     } finally {
       for (const stop of stopBeats) stop();
     }
   } finally {
     await Promise.allSettled([...helpers.values()].map((helper) => helper.release()));
   }
+}
+
+/**
+ * Nodes whose helper no longer answers once their sessions ended. When a
+ * node's kubelet dies mid-exec the API server can still report the exec as a
+ * success (its stream just ends), so one more agent call per node proves the
+ * statuses came from a live node; on a lost node they mean nothing.
+ */
+async function findLostNodes(helpers: ReadonlyMap<string, HelperHandle>): Promise<Map<string, string>> {
+  const lost = new Map<string, string>();
+  await Promise.all(
+    [...helpers].map(async ([node, helper]) => {
+      if (!(await helper.ready().then(() => true, () => false))) return; // never ran: each pod already has the helper's error
+      await helper.capture(buildHeartbeatArgv()).catch((error: unknown) => lost.set(node, `lost the connection to node ${node} (${podErrorText(error)}); the session's outcome is unknown`));
+    }),
+  );
+  return lost;
 }
 
 /** The one line a pod's failure shows: the error's own line without `error: `. */
@@ -98,7 +116,7 @@ export async function runFanoutSession(ctx: CommandContext, options: DebugOption
   const json = options.output === 'json';
   const color = shouldColor(process.stderr.isTTY && process.stdout.isTTY, process.env);
   let prefixes = new Map<string, string>();
-  const { plan, results } = await withNodeHelpers(ctx, options, options.fanout, async (pod, helper): Promise<PodResult> => {
+  const fanned = await withNodeHelpers(ctx, options, options.fanout, async (pod, helper): Promise<PodResult> => {
     const name = pod.metadata!.name!;
     const node = pod.spec!.nodeName!;
     const out = sink(json, prefixes.get(name) ?? '', process.stdout);
@@ -121,6 +139,13 @@ export async function runFanoutSession(ctx: CommandContext, options: DebugOption
     }
   }, (plan) => {
     prefixes = buildPrefixes(plan.pods.map((pod) => pod.metadata!.name!), color);
+  });
+  const { plan, lostNodes } = fanned;
+  const results = fanned.results.map((r) => {
+    const lost = lostNodes.get(r.node);
+    if (!lost || r.error) return r;
+    if (!json) process.stderr.write(`${prefixes.get(r.pod) ?? ''}error: ${lost}\n`);
+    return { ...r, exitCode: null, error: lost };
   });
   if (json) process.stdout.write(renderFanoutJson(results));
   const code = fanoutExitCode(results);
