@@ -39,6 +39,16 @@ export const HELPER_OPTIONS = {
 /** Flags that may be given more than once (each occurrence adds a value); every other flag is given once. */
 export const REPEATABLE_FLAGS: ReadonlySet<string> = new Set(['image-pull-secret']);
 
+/** --all-pods: how many sessions run at once by default (enough to hide the exec round trips, few enough for the API server). */
+export const DEFAULT_MAX_PARALLEL = 10;
+
+/** Fan-out over several pods: the session, ns and stats commands share these. */
+export const FANOUT_OPTIONS = {
+  'all-pods': { type: 'boolean', default: false, describe: 'every pod of the workload (or of -l): one helper per node, each pod\'s output prefixed with its name' },
+  selector: { alias: 'l', type: 'string', describe: 'the pods matching this label selector in -n, instead of a TARGET (implies --all-pods)' },
+  'max-parallel': { type: 'number', default: DEFAULT_MAX_PARALLEL, describe: 'with --all-pods: how many pods are entered at once' },
+} as const satisfies Record<string, Options>;
+
 export const DEBUG_OPTIONS = {
   ...HELPER_OPTIONS,
   container: { alias: 'c', type: 'string', describe: 'container name (default: the default-container annotation, the only one, or the first running)' },
@@ -48,10 +58,13 @@ export const DEBUG_OPTIONS = {
   stdin: { alias: 'i', type: 'boolean', default: false, describe: 'pass stdin to COMMAND' },
   tty: { alias: 't', type: 'boolean', default: false, describe: 'allocate a TTY for COMMAND (needs a terminal)' },
   pick: { type: 'boolean', default: true, describe: 'use the interactive picker for open choices when in a terminal (--no-pick to disable)' },
+  ...FANOUT_OPTIONS,
+  output: { alias: 'o', type: 'string', choices: ['text', 'json'], describe: 'with --all-pods: text (lines prefixed with the pod) or json ([{pod, node, container, exitCode, stdout, stderr}])' },
 } as const satisfies Record<string, Options>;
 
 export const INSPECT_OPTIONS = {
   ...HELPER_OPTIONS,
+  ...FANOUT_OPTIONS,
   output: { alias: 'o', type: 'string', choices: ['table', 'json'], default: 'table', describe: 'output format' },
 } as const satisfies Record<string, Options>;
 

@@ -85,10 +85,10 @@ export function buildCli(args: readonly string[], argv0?: string, commands: Comm
     .command('clean', 'delete helper pods whose session is over (all of them with --all)', (y) => y.option('all', { type: 'boolean', default: false, describe: 'delete every helper, running sessions included' }), async (argv) => {
       process.exitCode = await commands.clean(argv);
     })
-    .command('ns <target>', 'show which namespaces the pod\'s containers, sandbox and node share', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options(INSPECT_OPTIONS), async (argv) => {
+    .command('ns [target]', 'show which namespaces the pod\'s containers, sandbox and node share', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options(INSPECT_OPTIONS), async (argv) => {
       process.exitCode = await commands.ns(argv);
     })
-    .command('stats <target>', 'show the cgroup limits and usage of a container beside what /proc shows inside it', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options(STATS_OPTIONS), async (argv) => {
+    .command('stats [target]', 'show the cgroup limits and usage of a container beside what /proc shows inside it', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options(STATS_OPTIONS), async (argv) => {
       process.exitCode = await commands.stats(argv);
     })
     .command('cp <src> <dst>', 'copy files and directories to and from a container, tar or not (kubectl cp\'s syntax; - is a tar on stdin/stdout)', (y) => y.positional('src', { type: 'string', describe: 'pod/NAME:/path, NAME:/path, a local path or -' }).positional('dst', { type: 'string', describe: 'as SRC' }).options(CP_OPTIONS), async (argv) => {

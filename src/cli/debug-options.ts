@@ -7,6 +7,7 @@ import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES } fr
 import type { HelperSettings } from '../helper/handle.js';
 import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
 import { validateHelperResources, validatePullSecrets } from './helper-resource-options.js';
+import { validateFanout, type FanoutSelection, type RawFanoutArgs } from './fanout-options.js';
 
 /** The yargs result for the flags every helper-using command shares. */
 export interface RawHelperArgs {
@@ -35,7 +36,8 @@ export interface RawHelperArgs {
   readonly keep?: boolean | undefined;
 }
 
-export interface RawDebugArgs extends RawHelperArgs {
+export interface RawDebugArgs extends RawHelperArgs, RawFanoutArgs {
+  readonly output?: string | undefined;
   readonly target?: string | undefined;
   readonly container?: string | undefined;
   readonly sandbox?: boolean | undefined;
@@ -70,6 +72,10 @@ export interface DebugOptions extends HelperOptions {
   readonly allNamespaces: boolean;
   /** Open choices may be asked with the Ink picker. */
   readonly interactivePicker: boolean;
+  /** --all-pods or -l: every pod, one session each (undefined: one pod). */
+  readonly fanout: FanoutSelection | undefined;
+  /** -o: how a fan-out prints (text lines prefixed with the pod, or one JSON array). */
+  readonly output: 'text' | 'json';
 }
 
 export interface Terminal {
@@ -130,7 +136,16 @@ export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv
     keep: raw.keep ?? false,
     resources: validateHelperResources(raw.helperRequests, raw.helperLimits),
     imagePullSecrets: validatePullSecrets(raw.imagePullSecret, env),
+    ...testHelperNode(env),
   };
+}
+
+/** Test hook: NSDEBUG_TEST_HELPER_NODE pins every helper to that node (to prove a wrong-node helper finds no target). */
+function testHelperNode(env: NodeJS.ProcessEnv): { testHelperNode?: string } {
+  const node = env.NSDEBUG_TEST_HELPER_NODE;
+  if (node === undefined || node === '') return {};
+  if (!/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(node)) throw new UserError(`NSDEBUG_TEST_HELPER_NODE "${node}" is not a node name`, { hint: 'unset it (it is a test hook)' });
+  return { testHelperNode: node };
 }
 
 function parseNamespacesFlag(text: string): NamespaceName[] {
@@ -162,13 +177,23 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
   }
   assertContainerOrSandbox(raw.container, raw.sandbox);
   const command = [...(raw['--'] ?? [])];
+  const fanout = validateFanout(raw, target, '');
+  const output = raw.output ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UserError(`-o/--output "${output}" is not one of text, json`, { hint: 'pick one of those' });
+  if (output === 'json' && !fanout) throw new UserError('-o/--output needs --all-pods (one session prints its command\'s own output)', { hint: 'add --all-pods, or drop -o' });
+  if (fanout) {
+    if (command.length === 0) {
+      throw new UserError('--all-pods needs a COMMAND (there is no interactive shell across pods)', { hint: 'pass one after --, for example: kubectl nsdebug deploy/api --all-pods -- ss -tn' });
+    }
+    if (raw.stdin || raw.tty) throw new UserError('-i/--stdin and -t/--tty cannot go with --all-pods (one stdin can\'t feed every pod)', { hint: 'drop them' });
+  }
   const terminals = terminal.stdinIsTTY && terminal.stdoutIsTTY;
   // No command: an interactive shell, which needs a terminal (or -i for a script on stdin).
   const tty = terminals && (command.length === 0 || (raw.tty ?? false));
   if (raw.tty && !terminals) {
     throw new UserError('-t/--tty needs stdin and stdout to be a terminal', { hint: 'drop -t when piping or redirecting' });
   }
-  if (target === undefined && !terminals) {
+  if (target === undefined && !fanout && !terminals) {
     throw new UserError('no TARGET given (the picker needs stdin and stdout to be a terminal)', {
       hint: 'name one, for example kubectl nsdebug pod/web -- ip addr',
     });
@@ -193,5 +218,7 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     tty,
     allNamespaces: raw.allNamespaces ?? false,
     interactivePicker: terminals && (raw.pick ?? true),
+    fanout,
+    output,
   };
 }

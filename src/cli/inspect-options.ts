@@ -4,8 +4,9 @@ import { UserError } from '../base/errors.js';
 import { assertContainerOrSandbox } from '../base/rules.js';
 import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from './debug-options.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
+import { validateFanout, type FanoutSelection, type RawFanoutArgs } from './fanout-options.js';
 
-export interface RawNsArgs extends RawHelperArgs {
+export interface RawNsArgs extends RawHelperArgs, RawFanoutArgs {
   readonly target?: string | undefined;
   readonly output?: string | undefined;
 }
@@ -16,16 +17,20 @@ export interface RawStatsArgs extends RawNsArgs {
   readonly watch?: boolean | undefined;
 }
 
-export interface NsOptions extends HelperOptions {
-  readonly target: TargetRef;
+interface InspectCommon extends HelperOptions {
   readonly output: 'table' | 'json';
 }
 
-export interface StatsOptions extends NsOptions {
+/** One pod (a TARGET), or with --all-pods/-l every pod of a workload or selector. */
+type InspectTargets = { readonly fanout: undefined; readonly target: TargetRef } | { readonly fanout: FanoutSelection; readonly target: TargetRef | undefined };
+
+export type NsOptions = InspectCommon & InspectTargets;
+
+export type StatsOptions = NsOptions & {
   readonly container: string | undefined;
   readonly sandbox: boolean;
   readonly watch: boolean;
-}
+};
 
 function podTarget(mode: 'ns' | 'stats', text: string | undefined): TargetRef {
   if (text === undefined) throw new UserError('no TARGET given', { hint: `name a pod, for example kubectl nsdebug ${mode} pod/web` });
@@ -42,21 +47,30 @@ function outputFormat(text: string | undefined): 'table' | 'json' {
   return output;
 }
 
+/** The TARGET, or the fan-out (--all-pods, -l) with its optional TARGET. */
+function inspectTargets(mode: 'ns' | 'stats', raw: RawNsArgs): InspectTargets {
+  if (raw.selector !== undefined && raw.target === undefined) return { fanout: validateFanout(raw, undefined, `${mode} `)!, target: undefined };
+  const target = podTarget(mode, raw.target);
+  const fanout = validateFanout(raw, target, `${mode} `);
+  return fanout ? { fanout, target } : { fanout: undefined, target };
+}
+
 export function validateNsOptions(raw: RawNsArgs, env: NodeJS.ProcessEnv): NsOptions {
-  return { ...validateHelperOptions(raw, env), target: podTarget('ns', raw.target), output: outputFormat(raw.output) };
+  return { ...validateHelperOptions(raw, env), ...inspectTargets('ns', raw), output: outputFormat(raw.output) };
 }
 
 export function validateStatsOptions(raw: RawStatsArgs, env: NodeJS.ProcessEnv): StatsOptions {
   const helper = validateHelperOptions(raw, env);
-  const target = podTarget('stats', raw.target);
+  const targets = inspectTargets('stats', raw);
   assertContainerOrSandbox(raw.container, raw.sandbox);
   const watch = raw.watch ?? false;
+  if (watch && targets.fanout) throw new UserError('--watch follows one pod; it cannot go with --all-pods', { hint: 'drop --watch for one table of every pod, or name one pod' });
   return {
     ...helper,
     // A stats sample is one exec, which the agent's idle-start watchdog does
     // not count as a session: while watching, let only --ttl end the helper.
     idleStartSeconds: watch ? Math.max(helper.idleStartSeconds, helper.ttlSeconds) : helper.idleStartSeconds,
-    target,
+    ...targets,
     container: raw.container,
     sandbox: raw.sandbox ?? false,
     output: outputFormat(raw.output),

@@ -45,6 +45,8 @@ export interface HelperSettings {
   readonly resources?: HelperResources | undefined;
   /** --image-pull-secret (and NSDEBUG_IMAGE_PULL_SECRETS). */
   readonly imagePullSecrets?: readonly string[] | undefined;
+  /** Test hook (env NSDEBUG_TEST_HELPER_NODE): put the helper on this node instead of the target's. */
+  readonly testHelperNode?: string | undefined;
 }
 
 /** Where the helper goes and what it is for. */
@@ -124,6 +126,7 @@ export function checkHelperAccess(kube: Kube, namespace: string): Promise<string
  */
 export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, access?: Promise<string>): HelperHandle {
   const { kube, progress, guard } = ctx;
+  req = settings.testHelperNode ? { ...req, nodeName: settings.testHelperNode } : req;
   const ref: HelperRef = { name: buildHelperName(req.targetName, randomSuffix()), namespace: req.namespace };
   const stopWaiting = new AbortController();
   let released = false;

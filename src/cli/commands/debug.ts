@@ -17,6 +17,7 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
     ctx.guard.add(() => {
       if (process.stdin.isTTY) process.stdin.setRawMode(false);
     });
+    if (options.fanout) return (await import('./fanout.js')).runFanoutSession(ctx, { ...options, fanout: options.fanout });
     if (options.interactivePicker && pickerHasQuestions(options)) {
       const { runPickedSession } = await import('./debug-picked.js');
       return runPickedSession(ctx, options, raw);

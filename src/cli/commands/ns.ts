@@ -10,6 +10,7 @@ import { runCommand } from '../runner.js';
 export async function runNsCommand(raw: RawNsArgs): Promise<number> {
   const options = validateNsOptions(raw, process.env);
   return runCommand(options, async (ctx) => {
+    if (options.fanout) return (await import('./inspect-fanout.js')).runNsFanout(ctx, { ...options, fanout: options.fanout });
     const pod = await resolveInspectPod(ctx.kube, options.target, ctx.progress);
     const dump = await withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), async (helper) => {
       const text = await helper.capture(buildPodNsArgv(pod));

@@ -15,6 +15,7 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
   const options = validateStatsOptions(raw, process.env);
   return runCommand(options, async (ctx) => {
     const { progress } = ctx;
+    if (options.fanout) return (await import('./inspect-fanout.js')).runStatsFanout(ctx, { ...options, fanout: options.fanout });
     const pod = await resolveInspectPod(ctx.kube, options.target, progress);
     // The same choice as a session: -c, --sandbox, or the sandbox when the container is not running.
     const { target, notes } = planTarget(pod, options);
