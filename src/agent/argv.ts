@@ -11,8 +11,11 @@ export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
 export const TOOLS = ['helper', 'host', 'target'] as const;
 export type Tools = (typeof TOOLS)[number];
 
-/** The agent's own failure codes; any other status is the command's. */
-export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123 } as const;
+/**
+ * The agent's own failure codes; any other status is the command's. `escaped`
+ * and `timedOut` come only from mode catch, before its session starts.
+ */
+export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123, escaped: 122, timedOut: 121 } as const;
 
 /** Invalid input to a builder or parser: a one-line message naming the fix. */
 export class AgentArgvError extends Error {
