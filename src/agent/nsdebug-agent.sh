@@ -1284,6 +1284,8 @@ catch_print_env() {
 # On every way out: thaw (or kill) what this session froze.
 catch_exit() {
   [ -n "$catch_record" ] || return 0
+  # Released already (mode release, or serve)?
+  [ -f "$catch_record" ] || return 0
   ce_ms=
   if uptime_cs; then ce_ms=$(((now_cs - frozen_cs) * 10)); fi
   if release_record "$catch_record"; then
