@@ -944,6 +944,37 @@ session_exec() { # [COMMAND [ARG...]]
     shift
     se_args=$((se_args - 1))
   done
+  # catch with target tools: the program gets the container's own environment.
+  if [ -n "${session_environ:-}" ]; then
+    se_args=$#
+    set -- "$@" env -i
+    # Each variable as a line of \NNN escapes (every byte: the text is the
+    # container's), turned back into bytes by printf; the x keeps a trailing
+    # newline from being stripped.
+    se_lines=$(od -An -v -to1 "$session_environ" | awk '
+      { for (i = 1; i <= NF; i++) { if ($i == "000") { if (w != "") print w; w = "" } else w = w "\\" $i } }
+      END { if (w != "") print w }') || die 124 "cannot read the environment of process $target_pid"
+    IFS=$NL
+    for se_line in $se_lines; do
+      IFS=$OLD_IFS
+      # shellcheck disable=SC2059 # the format is nothing but octal escapes made above
+      se_var=$(printf "${se_line}x")
+      set -- "$@" "${se_var%x}"
+    done
+    IFS=$OLD_IFS
+    set -- "$@" "PS1=$PS1" "NSDEBUG_TARGET_ROOT=$NSDEBUG_TARGET_ROOT"
+    if [ -n "${TERM:-}" ]; then set -- "$@" "TERM=$TERM"; fi
+    # The first program by absolute path: the container's PATH is not ours.
+    se_abs=$(command -v "$1") || se_abs=$1
+    set -- "$@" "$se_abs"
+    shift
+    se_args=$((se_args - 1))
+    while [ "$se_args" -gt 0 ]; do
+      set -- "$@" "$1"
+      shift
+      se_args=$((se_args - 1))
+    done
+  fi
   # catch runs it as a child instead: it must thaw the container afterwards.
   if [ "${session_forks:-0}" = 1 ]; then
     "$@"
@@ -1353,6 +1384,7 @@ mode_catch() { # [COMMAND [ARG...]]
   session_nsenter
   session_target_root
   session_forks=1
+  if [ "$tools" = target ]; then session_environ=$PROC/$target_pid/environ; fi
   session_exec "$@"
   exit
 }

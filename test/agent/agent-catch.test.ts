@@ -167,6 +167,16 @@ describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', () => {
       expect(status(cid)).toBe('3');
     }, 40_000);
 
+    it("--tools target: the session's programs get the container's own environment, byte for byte", async () => {
+      const agent = await catchAgent(shell, [
+        '--tools', 'target', '--label', 'pod/crashy:app', '--timeout', '20',
+        '--', 'sh', '-c', 'printf "%s|" "$APP_MODE" "$APP_ODD" "$PS1" "$NSDEBUG_TARGET_ROOT" "${NSDEBUG_RUN-unset}"',
+      ]);
+      restart('app', ENTRY, { APP_MODE: 'debug', APP_ODD: " two  spaces\n\\x41 %s '\"\n" });
+      expect(await agent.done).toMatchObject({ code: 0 });
+      expect(agent.stdout()).toBe(`debug| two  spaces\n\\x41 %s '"\n|[pod/crashy:app] # |/|unset|`);
+    }, 40_000);
+
     it('--kill-on-exit kills the container instead of thawing it', async () => {
       const agent = await catchAgent(shell, ['--kill-on-exit', '--ns', 'uts', '--tools', 'helper', '--timeout', '20', '--', 'hostname']);
       const { cid } = restart('app');
