@@ -312,6 +312,8 @@ parse_args() {
   timeout=600
   kill_on_exit=0
   print_env=0
+  hold=0
+  target_env=0
   seen=' '
   pa_total=$#
   shift
@@ -362,6 +364,8 @@ parse_args() {
         ;;
       --kill-on-exit) kill_on_exit=1; shift ;;
       --print-env) print_env=1; shift ;;
+      --hold) hold=1; shift ;;
+      --target-env) target_env=1; shift ;;
       --sandbox) sandbox=1; shift ;;
       --node) node=1; shift ;;
       --ns)
@@ -762,10 +766,13 @@ session_checks() {
     [ "$tools" != target ] || die 125 "--tools target needs a pod target; use --tools helper or host with --node"
     return 0
   fi
-  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label
+  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --target-env
   need_pod_uid
   need_one_target
   check_ns_tools
+  if [ "$target_env" = 1 ] && [ "$tools" != target ]; then
+    die 125 "--target-env gives the container's programs its environment: use it with --tools target"
+  fi
 }
 
 # The namespaces and tools of a pod session (session, catch).
@@ -991,6 +998,7 @@ mode_session() { # [COMMAND [ARG...]]
   session_namespaces
   session_nsenter
   session_target_root
+  if [ "$target_env" = 1 ]; then session_environ=$PROC/$target_pid/environ; fi
   session_exec "$@"
 }
 
@@ -1328,16 +1336,17 @@ catch_exit() {
 }
 
 catch_checks() { # [COMMAND...]
-  allow_only --pod-uid --container-name --ns --tools --label --timeout --kill-on-exit --print-env
+  allow_only --pod-uid --container-name --ns --tools --label --timeout --kill-on-exit --print-env --hold
   need_pod_uid
   [ -n "$container_name" ] || die 125 "mode catch needs --container-name NAME"
-  if [ "$print_env" = 1 ]; then
-    if [ -n "$tools" ] || [ "$ns_given" = 1 ] || [ $# -gt 0 ]; then
-      die 125 "--print-env prints the frozen process's command line and environment, then ends: leave out --ns, --tools and the command"
+  [ "$print_env" = 0 ] || [ "$hold" = 0 ] || die 125 "give either --print-env or --hold, not both"
+  if [ "$print_env" = 1 ] || [ "$hold" = 1 ]; then
+    if [ -n "$tools" ] || [ "$ns_given" = 1 ] || [ -n "$label" ] || [ $# -gt 0 ]; then
+      die 125 "--print-env and --hold run no session: leave out --ns, --tools, --label and the command"
     fi
     return 0
   fi
-  [ -n "$tools" ] || die 125 "mode catch needs --tools helper|host|target (or --print-env)"
+  [ -n "$tools" ] || die 125 "mode catch needs --tools helper|host|target (or --print-env, or --hold)"
   check_ns_tools
 }
 
@@ -1378,6 +1387,13 @@ mode_catch() { # [COMMAND [ARG...]]
   catch_report
   if [ "$print_env" = 1 ]; then
     catch_print_env
+    exit 0
+  fi
+  if [ "$hold" = 1 ]; then
+    # Frozen until stdin ends: the client closes it when its own session (a
+    # `session` exec into the frozen container) is over; the stream ends too
+    # when the client dies.
+    while IFS= read -r _; do :; done
     exit 0
   fi
   session_namespaces

@@ -112,7 +112,9 @@ describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', () => {
         [['--pod-uid', UID, '--container-name', 'App', '--tools', 'target'], /invalid --container-name 'App'/],
         [['--pod-uid', UID, '--container-name', 'app', '--tools', 'helper', '--ns', 'mnt'], /--ns mnt runs the container's own programs/],
         [['--pod-uid', UID, '--container-name', 'app', '--ns', 'net'], /needs --tools/],
-        [['--pod-uid', UID, '--container-name', 'app', '--print-env', '--tools', 'target'], /--print-env .* leave out --ns, --tools and the command/],
+        [['--pod-uid', UID, '--container-name', 'app', '--print-env', '--tools', 'target'], /^nsdebug-agent: --print-env and --hold run no session: leave out --ns, --tools, --label and the command$/m],
+        [['--pod-uid', UID, '--container-name', 'app', '--hold', '--', 'sh'], /--print-env and --hold run no session/],
+        [['--pod-uid', UID, '--container-name', 'app', '--hold', '--print-env'], /give either --print-env or --hold, not both/],
         [['--pod-uid', UID, '--container-name', 'app', '--tools', 'target', '--timeout', '0'], /--timeout needs a whole number of seconds above 0/],
         [['--pod-uid', UID, '--container-name', 'app', '--tools', 'target', '--container-id', 'a'.repeat(64)], /--container-id is not an option of mode catch/],
       ];
@@ -175,6 +177,31 @@ describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', () => {
       restart('app', ENTRY, { APP_MODE: 'debug', APP_ODD: " two  spaces\n\\x41 %s '\"\n" });
       expect(await agent.done).toMatchObject({ code: 0 });
       expect(agent.stdout()).toBe(`debug| two  spaces\n\\x41 %s '"\n|[pod/crashy:app] # |/|unset|`);
+    }, 40_000);
+
+    it('--hold keeps it frozen until stdin ends, for a session exec of its own (session --target-env)', async () => {
+      const e = env();
+      const agent = await catchAgent(shell, ['--hold', '--timeout', '20'], e);
+      const { cid, init } = restart('app');
+      const frozen = fields((await agent.waitStderr(/^nsdebug-catch: frozen .*$/m))[0]);
+      expect(frozen.pid).toBe(String(init));
+      // The client's session: an ordinary session into the frozen container.
+      const session = await runAgent(shell, [
+        'session', '--pod-uid', UID, '--container-id', cid, '--ns', 'uts', '--tools', 'target', '--target-env',
+        '--', 'sh', '-c', 'cat /mnt/app.conf; echo "$APP_MODE $(hostname)"',
+      ], e);
+      expect(session).toEqual({ status: 0, stdout: 'mode=fake\ndebug pod-x\n', stderr: '' });
+      await sleep(300);
+      expect(freezerState(cid)).toBe('FROZEN'); // held after that session ended
+      expect(status(cid)).toBeUndefined();
+      agent.child.stdin?.end();
+      expect(await agent.done).toMatchObject({ code: 0 });
+      expect(agent.stdout()).toBe('');
+      expect(agent.stderr()).toMatch(new RegExp(`^nsdebug-catch: released container=${cid} action=thaw `, 'm'));
+      await until('the container to end', () => status(cid) === '3');
+      const refused = await runAgent(shell, ['session', '--pod-uid', UID, '--container-id', cid, '--ns', 'uts', '--tools', 'helper', '--target-env'], e);
+      expect(refused.status).toBe(AGENT_EXIT.usage);
+      expect(refused.stderr).toMatch(/--target-env .* use it with --tools target/);
     }, 40_000);
 
     it('--kill-on-exit kills the container instead of thawing it', async () => {
