@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm run cluster:down`: stops everything cluster:up started, by recorded PID
-# (kubelet first, so it restarts nothing), then what those left behind: pod
+# `npm run cluster:down`: stops everything cluster:up started: node 2 (node2.sh
+# down), then node 1's components by recorded PID (kubelet first, so it
+# restarts nothing), then what those left behind: pod
 # containers and their containerd shims, mounts under the state directory, the
 # CNI bridge and its veths, the kubelet's and CNI plugins' iptables chains, the
 # pods' cgroups, and finally the state itself. Safe to run twice. Ends with the
@@ -18,6 +19,11 @@ stop_component() {
     stop_pid "$pid" "$2"
   fi
 }
+
+# Node 2 first: killing its PID 1 ends all its processes, and with them its
+# mounts, network namespace, veth and route; node2.sh then removes its cgroups,
+# state and Node object.
+"$CLUSTER_DIR/node2.sh" down || log "node 2 did not stop cleanly (the leak check below tells what is left)"
 
 stop_component kubelet 10
 
@@ -87,7 +93,14 @@ rm -f /var/lib/kubelet/device-plugins/kubelet.sock
 rmdir /var/lib/kubelet/device-plugins /var/lib/kubelet 2>/dev/null || true
 
 # The kubelet links each container's log (kept under $STATE) from /var/log/containers.
-find /var/log/containers -maxdepth 1 -lname "$STATE/*" -delete 2>/dev/null || true
+# A kubelet started before its configuration named podLogsDir wrote the logs to
+# /var/log/pods, and a pod deleted just before the stop leaves its empty
+# <namespace>_<pod>_<uid> directory there (one cluster per machine: no other
+# kubelet writes them).
+find /var/log/containers -maxdepth 1 \( -lname "$STATE/*" -o -lname "/var/log/pods/*" \) -delete 2>/dev/null || true
+mapfile -t pod_log_dirs < <(stale_pod_log_dirs)
+((${#pod_log_dirs[@]} == 0)) || rm -rf "${pod_log_dirs[@]}"
+rmdir /var/lib/cni/results /var/lib/cni 2>/dev/null || true
 rm -rf "$STATE" "$KUBECONFIG_OUT"
 log "cluster stopped and state removed"
 "$CLUSTER_DIR/leak-check.sh"

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
-# `npm run cluster:up`: brings up (or completes) the single-node local cluster:
-# etcd, containerd, kube-apiserver, kube-controller-manager, kube-scheduler and
-# one kubelet, each a background process with its PID in $STATE/run and its log
-# in $STATE/logs. Idempotent: running components are left alone. Waits for the
-# node to be Ready and the `default` service account, then writes the admin
-# kubeconfig to <repo>/.e2e/kubeconfig. On failure: exits 1 after printing the
-# failing component's last log lines.
+# `npm run cluster:up`: brings up (or completes) the local cluster: etcd,
+# containerd, kube-apiserver, kube-controller-manager, kube-scheduler and the
+# kubelet of node 1 (nsdebug-node), each a background process with its PID in
+# $STATE/run and its log in $STATE/logs, and node 2 (nsdebug-node-2, node2.sh)
+# unless NSDEBUG_CLUSTER_NODES=1. Idempotent: running components are left
+# alone. Waits for the nodes to be Ready and the `default` service account,
+# then writes the admin kubeconfig to <repo>/.e2e/kubeconfig. On failure: exits
+# 1 after printing the failing component's last log lines.
 set -euo pipefail
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 [[ $(id -u) == 0 ]] || die "the cluster needs root (it starts containerd and a kubelet); run as root"
+[[ $CLUSTER_NODES == 1 || $CLUSTER_NODES == 2 ]] ||
+  die "NSDEBUG_CLUSTER_NODES must be 1 or 2 (got '$CLUSTER_NODES'); unset it for two nodes"
 started=$SECONDS
 
 "$CLUSTER_DIR/install-packages.sh"
@@ -21,7 +24,7 @@ node_ip=${NSDEBUG_NODE_IP:-$(detect_node_ip)}
 if [[ -f $PKI/node-ip && $(cat "$PKI/node-ip") != "$node_ip" ]]; then
   die "the node IP changed ($(cat "$PKI/node-ip") -> $node_ip); run npm run cluster:down, then cluster:up"
 fi
-mkdir -p "$STATE"/{bin,logs,run,etcd,containerd,cni/net.d,cni/ipam,kubelet,images} "$KUBELET_ROOT" "$REPO/.e2e"
+mkdir -p "$STATE"/{bin,logs,run,etcd,containerd,cni/net.d,cni/ipam,kubelet,images,pod-logs} "$KUBELET_ROOT" "$REPO/.e2e"
 chmod 700 "$STATE/etcd"
 "$CLUSTER_DIR/pki.sh" "$node_ip"
 
@@ -31,175 +34,20 @@ for c in apiserver controller-manager scheduler kubelet; do
 done
 
 # --- configuration files (regenerated each time: they hold only constants) ---
-cat >"$STATE/containerd/config.toml" <<TOML
-version = 2
-root = "$STATE/containerd/root"
-state = "$STATE/containerd/state"
-oom_score = 0
-[grpc]
-  address = "$CONTAINERD_SOCK"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$STATE/containerd/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "$PAUSE_IMAGE"
-  # Required here: the bounding set lacks CAP_SYS_RESOURCE, so a negative
-  # oom_score_adj fails and every sandbox would fail to start.
-  restrict_oom_score_adj = true
-  disable_hugetlb_controller = true
-  tolerate_missing_hugetlb_controller = true
-  netns_mounts_under_state_dir = true
-  enable_unprivileged_ports = false
-  enable_unprivileged_icmp = false
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-        BinaryName = "/usr/sbin/runc"
-        Root = "$STATE/containerd/runc"
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "$CNI_BIN"
-    conf_dir = "$STATE/cni/net.d"
-TOML
+write_containerd_config "$STATE/containerd/config.toml" "$STATE/containerd/root" "$STATE/containerd/state" \
+  "$CONTAINERD_SOCK" "$STATE/containerd/opt" "$STATE/containerd/runc" "$STATE/cni/net.d"
+write_cni_config "$STATE/cni/net.d/10-nsdebug.conflist" "$BRIDGE" "$POD_CIDR" "$STATE/cni/ipam"
+write_kubelet_config "$STATE/kubelet" "$node_ip" "$CONTAINERD_SOCK" "$POD_CIDR" "$PKI" "$STATE/pod-logs"
 
-cat >"$STATE/cni/net.d/10-nsdebug.conflist" <<JSON
-{
-  "cniVersion": "0.4.0",
-  "name": "nsdebug",
-  "plugins": [
-    {
-      "type": "bridge",
-      "bridge": "$BRIDGE",
-      "isGateway": true,
-      "ipMasq": false,
-      "hairpinMode": true,
-      "ipam": {
-        "type": "host-local",
-        "ranges": [[{"subnet": "$POD_CIDR"}]],
-        "routes": [{"dst": "0.0.0.0/0"}],
-        "dataDir": "$STATE/cni/ipam"
-      }
-    },
-    {"type": "portmap", "capabilities": {"portMappings": true}}
-  ]
-}
-JSON
-
-# hostNetwork pods (dnsPolicy Default) get this resolver: nothing answers either.
-printf 'nameserver 127.0.0.1\n' >"$STATE/kubelet/resolv.conf"
-cat >"$STATE/kubelet/config.yaml" <<YAML
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-# containerd 1.6 lacks the CRI RuntimeConfig call: the driver must be explicit.
-cgroupDriver: cgroupfs
-failCgroupV1: false
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
-imageServiceEndpoint: unix://$CONTAINERD_SOCK
-# The local images cannot be pulled back once garbage-collected.
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-evictionHard:
-  memory.available: "100Mi"
-  nodefs.available: "1%"
-  nodefs.inodesFree: "1%"
-  imagefs.available: "1%"
-failSwapOn: false
-address: $node_ip
-port: 10250
-healthzBindAddress: 127.0.0.1
-healthzPort: 10248
-readOnlyPort: 0
-tlsCertFile: $PKI/kubelet-server.crt
-tlsPrivateKeyFile: $PKI/kubelet-server.key
-authentication:
-  anonymous:
-    enabled: false
-  x509:
-    clientCAFile: $PKI/ca.crt
-  webhook:
-    enabled: true
-authorization:
-  mode: Webhook
-clusterDomain: cluster.local
-# No DNS server runs here. Naming the loopback resolver makes lookups in pods
-# fail fast and spares every pod a MissingClusterDNS warning event.
-clusterDNS: ["127.0.0.1"]
-resolvConf: $STATE/kubelet/resolv.conf
-serializeImagePulls: false
-podCIDR: $POD_CIDR
-maxPods: 50
-rotateCertificates: false
-serverTLSBootstrap: false
-cgroupsPerQOS: true
-enforceNodeAllocatable: ["pods"]
-podLogsDirectory: $STATE/pod-logs
-YAML
-
-# --- process control ---
-
-# tail_logs NAME...: the last lines of each component's log, for a failure report.
-tail_logs() {
-  local name
-  for name in "$@"; do
-    printf '\n----- last lines of %s -----\n' "$LOGS/$name.log" >&2
-    tail -n 30 "$LOGS/$name.log" >&2 2>/dev/null || echo "(no log)" >&2
-  done
-}
-
-# start NAME COMMAND...: runs COMMAND in its own session, in the background,
-# unless the recorded process for NAME still runs.
-start() {
-  local name=$1 pid
-  shift
-  if pid=$(component_pid "$name"); then
-    log "$name already running (pid $pid)"
-    return 0
-  fi
-  printf '\n===== %s: starting %s\n' "$(date -Is)" "$name" >>"$LOGS/$name.log"
-  # Without job control, a background job is no process-group leader, so
-  # setsid execs in place and $! is the component's own PID.
-  setsid "$@" </dev/null >>"$LOGS/$name.log" 2>&1 &
-  pid=$!
-  printf '%s %s\n' "$pid" "$(proc_start_time "$pid")" >"$RUN/$name.pid"
-  log "started $name (pid $pid)"
-}
-
-# wait_until NAME SECONDS WHAT COMMAND...: polls COMMAND until it succeeds.
-# Fails with NAME's last log lines (and those of the also_logs components) when
-# NAME exits or time runs out.
-also_logs=()
-wait_until() {
-  local name=$1 timeout=$2 what=$3 deadline
-  shift 3
-  deadline=$((SECONDS + timeout))
-  while ! "$@" >/dev/null 2>&1; do
-    if ! component_pid "$name" >/dev/null; then
-      log "$name exited while waiting for $what"
-      tail_logs "$name" "${also_logs[@]}"
-      exit 1
-    fi
-    if ((SECONDS >= deadline)); then
-      log "timed out after ${timeout}s waiting for $what"
-      tail_logs "$name" "${also_logs[@]}"
-      exit 1
-    fi
-    sleep 0.3
-  done
-}
-
-admin=(kubectl --kubeconfig="$PKI/admin.kubeconfig" --request-timeout=5s)
 etcd_health() {
   curl -fsS --cacert "$PKI/ca.crt" --cert "$PKI/apiserver-etcd-client.crt" --key "$PKI/apiserver-etcd-client.key" \
     https://127.0.0.1:2379/health | grep -q '"health":"true"'
 }
 apiserver_ready() { "${admin[@]}" get --raw /readyz; }
-node_ready() {
-  [[ $("${admin[@]}" get node "$NODE_NAME" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}') == True ]]
-}
 default_sa() { "${admin[@]}" -n default get serviceaccount default; }
-image_present() { ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qx "$1"; }
+# grep without -q: exiting at the first match could SIGPIPE ctr, and pipefail
+# would then call a present image missing.
+image_present() { ctr -a "$CONTAINERD_SOCK" -n k8s.io images ls -q | grep -x -- "$1" >/dev/null; }
 
 # --- start everything, in dependency order ---
 
@@ -268,10 +116,24 @@ start kubelet "$STATE/bin/kube-kubelet" \
   --hostname-override="$NODE_NAME" --node-ip="$node_ip" \
   --root-dir="$KUBELET_ROOT" --cert-dir="$STATE/kubelet/pki" --v=1
 
+# Node 2 comes up beside node 1 (it needs only the API server, the PKI and the
+# image tars); with one node asked for, a running node 2 is removed.
+node2_job=""
+if [[ $CLUSTER_NODES == 2 ]]; then
+  "$CLUSTER_DIR/node2.sh" up "$node_ip" &
+  node2_job=$!
+elif component_pid node2 >/dev/null || [[ -d $NODE2_STATE ]]; then
+  log "NSDEBUG_CLUSTER_NODES=1: removing node 2"
+  "$CLUSTER_DIR/node2.sh" down
+fi
+
 also_logs=(containerd)
-wait_until kubelet 120 "node $NODE_NAME Ready" node_ready
+wait_until kubelet 120 "node $NODE_NAME Ready" node_ready "$NODE_NAME"
 ready_at=$SECONDS
 wait_until controller-manager 60 "the default service account" default_sa
+if [[ -n $node2_job ]]; then
+  wait "$node2_job" || die "node $NODE2_NAME did not come up (its logs: $LOGS/node2*.log)"
+fi
 for c in scheduler apiserver etcd containerd; do
   component_pid "$c" >/dev/null || { log "$c is not running"; tail_logs "$c"; exit 1; }
 done

@@ -1,15 +1,17 @@
 // Builds the release archive dist/kubectl-nsdebug-vX.Y.Z.tar.gz and writes its
-// version, download URL and sha256 into krew-manifest.yaml.
-// The archive is byte-reproducible: a hand-written ustar with fixed order,
-// modes, owners and mtime 0, gzipped without a name or timestamp.
+// version, download URL, sha256 and file list into krew-manifest.yaml.
+// The archive holds the plugin's shim (kubectl-nsdebug), the built CLI it
+// imports (dist/: the entry and its lazily loaded chunks), the completion
+// helper and the LICENSE. It is byte-reproducible: a hand-written ustar with
+// fixed order, modes, owners and mtime 0, gzipped without a name or timestamp.
 // Usage: node scripts/package.mjs [--out DIR] [--no-manifest] [--no-build]
-//   --out DIR       write the archive (and the bundle it holds) there (default dist/)
+//   --out DIR       write the archive there (default dist/)
 //   --no-manifest   leave krew-manifest.yaml alone (the manifest test uses this)
-//   --no-build      pack the bundle already in DIR
+//   --no-build      pack the build npm run build left in dist/
 // Prints one JSON line: {"archive","version","sha256","bytes"}.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -33,22 +35,43 @@ const releaseUrl = `https://github.com/kubectl-nsdebug/kubectl-nsdebug/releases/
 
 const outDir = resolve(opts.out);
 mkdirSync(outDir, { recursive: true });
-// Elsewhere than dist/, build beside the archive: tests running dist's bundle never see it half-written.
-const bundle = join(outDir, 'kubectl-nsdebug.mjs');
-if (!opts['no-build']) {
+// A fresh build in a directory of its own: tests running dist/ never see it
+// half-written, and no chunk of an earlier build slips into the archive.
+const stage = opts['no-build'] ? undefined : mkdtempSync(join(outDir, '.package-'));
+const buildDir = stage ?? join(root, 'dist');
+if (stage) {
   try {
-    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outfile', bundle], { stdio: 'inherit', cwd: root });
+    execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs'), '--outdir', buildDir], { stdio: 'inherit', cwd: root });
   } catch {
+    rmSync(stage, { recursive: true, force: true });
     fail('the build failed (errors above); fix it and run npm run package again');
   }
 }
 
-// Name order is fixed here; krew's manifest copies each by name.
+if (!existsSync(join(buildDir, 'kubectl-nsdebug.mjs')) || !existsSync(join(buildDir, 'chunks'))) {
+  fail(`no build in ${buildDir}; run npm run build first (or drop --no-build)`);
+}
+
+// The repository's shim imports ../dist/; in the archive, dist/ sits beside it.
+const shimSource = readFileSync(join(root, 'plugin', 'kubectl-nsdebug'), 'utf8');
+const shimImport = "'../dist/kubectl-nsdebug.mjs'";
+if (shimSource.split(shimImport).length !== 2) fail(`plugin/kubectl-nsdebug must import ${shimImport} exactly once`);
+const shim = Buffer.from(shimSource.replace(shimImport, "'./dist/kubectl-nsdebug.mjs'"));
+
+// Name order is fixed here (chunks sorted by name); directories come before their files.
+const chunkNames = readdirSync(join(buildDir, 'chunks')).filter((name) => name.endsWith('.mjs')).sort();
 const entries = [
-  { name: 'kubectl-nsdebug', mode: 0o755, data: readFileSync(bundle) },
+  { name: 'kubectl-nsdebug', mode: 0o755, data: shim },
   { name: 'kubectl_complete-nsdebug', mode: 0o755, data: readFileSync(join(root, 'plugin', 'kubectl_complete-nsdebug')) },
   { name: 'LICENSE', mode: 0o644, data: readFileSync(join(root, 'LICENSE')) },
+  { name: 'dist/', mode: 0o755 },
+  { name: 'dist/kubectl-nsdebug.mjs', mode: 0o644, data: readFileSync(join(buildDir, 'kubectl-nsdebug.mjs')) },
+  { name: 'dist/chunks/', mode: 0o755 },
+  ...chunkNames.map((name) => ({ name: `dist/chunks/${name}`, mode: 0o644, data: readFileSync(join(buildDir, 'chunks', name)) })),
 ];
+if (stage) rmSync(stage, { recursive: true, force: true });
+// What krew copies into the install directory: every top-level name of the archive.
+const topLevel = [...new Set(entries.map((entry) => entry.name.split('/')[0]))];
 const archive = buildGzip(buildTar(entries));
 const sha256 = createHash('sha256').update(archive).digest('hex');
 
@@ -57,24 +80,25 @@ writeFileSync(archivePath, archive);
 
 if (!opts['no-manifest']) {
   const manifestPath = join(root, 'krew-manifest.yaml');
-  writeFileSync(manifestPath, buildManifestUpdate(readFileSync(manifestPath, 'utf8'), { tag, releaseUrl, sha256 }));
+  writeFileSync(manifestPath, buildManifestUpdate(readFileSync(manifestPath, 'utf8'), { tag, releaseUrl, sha256, topLevel }));
 }
 process.stdout.write(JSON.stringify({ archive: archivePath, version: tag, sha256, bytes: archive.length }) + '\n');
 
-/** A POSIX ustar stream of regular files: root-owned, mtime 0, no user names. */
+/** A POSIX ustar stream of regular files and directories (names ending in /): root-owned, mtime 0, no user names. */
 function buildTar(files) {
   const blocks = [];
   for (const file of files) {
-    blocks.push(buildTarHeader(file.name, file.mode, file.data.length));
-    blocks.push(file.data);
-    const pad = (512 - (file.data.length % 512)) % 512;
+    const data = file.data ?? Buffer.alloc(0);
+    blocks.push(buildTarHeader(file.name, file.mode, data.length, file.name.endsWith('/') ? '5' : '0'));
+    blocks.push(data);
+    const pad = (512 - (data.length % 512)) % 512;
     if (pad) blocks.push(Buffer.alloc(pad));
   }
   blocks.push(Buffer.alloc(1024)); // end-of-archive: two zero blocks
   return Buffer.concat(blocks);
 }
 
-function buildTarHeader(name, mode, size) {
+function buildTarHeader(name, mode, size, type) {
   if (Buffer.byteLength(name) > 100) fail(`archive entry name too long: ${name}`);
   const header = Buffer.alloc(512);
   const put = (offset, length, text) => header.write(text, offset, length, 'ascii');
@@ -86,7 +110,7 @@ function buildTarHeader(name, mode, size) {
   put(124, 12, octal(size, 12));
   put(136, 12, octal(0, 12)); // mtime
   put(148, 8, ' '.repeat(8)); // checksum placeholder, counted as spaces
-  put(156, 1, '0'); // regular file
+  put(156, 1, type); // 0: regular file, 5: directory
   put(257, 6, 'ustar\0');
   put(263, 2, '00');
   let sum = 0;
@@ -102,8 +126,8 @@ function buildGzip(data) {
   return gz;
 }
 
-/** Rewrites the manifest's version, every platform's uri and sha256; the rest is left as written. */
-function buildManifestUpdate(text, { tag, releaseUrl, sha256 }) {
+/** Rewrites the manifest's version, and every platform's uri, sha256 and files; the rest is left as written. */
+function buildManifestUpdate(text, { tag, releaseUrl, sha256, topLevel }) {
   const platforms = (text.match(/^\s+- selector:/gm) ?? []).length;
   const rewrite = (pattern, replacement, expected, what) => {
     const count = (text.match(pattern) ?? []).length;
@@ -114,6 +138,9 @@ function buildManifestUpdate(text, { tag, releaseUrl, sha256 }) {
   rewrite(/^(  version: ).*$/gm, `$1${tag}`, 1, 'spec.version');
   rewrite(/^(\s+uri: ).*$/gm, `$1${releaseUrl}`, platforms, 'uri');
   rewrite(/^(\s+sha256: ).*$/gm, `$1${sha256}`, platforms, 'sha256');
+  // Each platform copies every top-level file and directory of the archive (krew moves directories whole).
+  rewrite(/^( +)files:\n(?:\1- from: .*\n\1  to: .*\n)+/gm, (_, indent) =>
+    `${indent}files:\n${topLevel.map((name) => `${indent}- from: ${name}\n${indent}  to: .\n`).join('')}`, platforms, 'files');
   return text;
 }
 

@@ -60,6 +60,7 @@ if ((cluster_ok)); then
   # Second precision: back off one second so nothing this run made is missed.
   e2e_since=$(date -u -d '1 second ago' +%Y-%m-%dT%H:%M:%SZ)
   step e2e npx vitest run --project e2e
+  step node24 bash test/node24.sh # unit suite + a real session under Debian unstable's Node 24 (chroot)
 else
   results+=("FAILED e2e (not run: the cluster did not come up; see above)")
   failed+=(e2e)

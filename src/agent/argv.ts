@@ -5,11 +5,12 @@
 /** Where the helper pod mounts the agent script (downwardAPI volume). */
 export const AGENT_PATH = '/nsdebug/agent.sh';
 
-export const NAMESPACE_TYPES = ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'] as const;
-export type NamespaceType = (typeof NAMESPACE_TYPES)[number];
+import { NAMESPACE_TYPES, TOOLS, isNamespaceType, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
 
-export const TOOLS = ['helper', 'host', 'target'] as const;
-export type Tools = (typeof TOOLS)[number];
+// The agent's contract test reads the namespace types from here.
+export { NAMESPACE_TYPES, TOOLS, isNamespaceType };
+export type { Tools };
+export type NamespaceType = NamespaceName;
 
 /**
  * The agent's own failure codes; any other status is the command's. `escaped`
@@ -29,8 +30,6 @@ const CONTAINER_ID = /^[0-9a-f]{12,64}$/;
 const POD_UID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const LABEL = /^[A-Za-z0-9._/:-]{1,128}$/;
 const CONTAINER_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
-// The runtimes whose ids are bare hex: containerd://, cri-o://, docker://.
-const RUNTIME_PREFIX = /^[a-z][a-z0-9.+-]*:\/\//;
 
 export type PodTarget =
   | { readonly kind: 'container'; readonly containerId: string }
@@ -66,20 +65,6 @@ export interface NsArgvInput {
   readonly exclude?: readonly string[];
 }
 
-/**
- * `containerd://<hex>` (as in a pod's containerStatuses[].containerID) or a
- * bare id -> the bare id. Throws on anything else.
- */
-export function parseContainerId(value: string): string {
-  const id = value.replace(RUNTIME_PREFIX, '');
-  if (!CONTAINER_ID.test(id)) {
-    throw new AgentArgvError(
-      `invalid container id ${JSON.stringify(value)}: expected RUNTIME://ID with 12 to 64 lowercase hex digits`,
-    );
-  }
-  return id;
-}
-
 export function isPodUid(value: string): boolean {
   return POD_UID.test(value);
 }
@@ -101,10 +86,6 @@ export function parseNamespaceList(value: string): NamespaceType[] {
   return NAMESPACE_TYPES.filter((t) => chosen.has(t));
 }
 
-export function isNamespaceType(value: string): value is NamespaceType {
-  return (NAMESPACE_TYPES as readonly string[]).includes(value);
-}
-
 export function buildServeArgv(input: ServeArgvInput): string[] {
   return [
     ...agent('serve'),
@@ -118,10 +99,6 @@ export function buildServeArgv(input: ServeArgvInput): string[] {
 /** The client's proof of life while a session runs (see serve). */
 export function buildHeartbeatArgv(): string[] {
   return agent('heartbeat');
-}
-
-export function buildPidArgv(input: PodTargetArgvInput): string[] {
-  return [...agent('pid'), ...podTargetArgs(input.podUid, input.target)];
 }
 
 export function buildStatsArgv(input: PodTargetArgvInput): string[] {
@@ -150,7 +127,7 @@ export function buildSessionArgv(input: SessionArgvInput): string[] {
   } else {
     if (input.podUid === undefined) throw new AgentArgvError('a pod session needs the pod uid');
     args.push(...podTargetArgs(input.podUid, input.target));
-    if (input.namespaces.includes('mnt') && input.tools !== 'target') {
+    if (mountNeedsTargetTools(input.namespaces, input.tools)) {
       throw new AgentArgvError("--ns mnt runs the container's own programs; use --tools target");
     }
     // tools=target adds mnt itself; any other session needs at least one type.

@@ -1,12 +1,11 @@
-import { UserError } from './errors.js';
-import { parseDurationSeconds } from '../util/duration.js';
+import { UserError } from '../base/errors.js';
+import { parseDurationSeconds } from '../base/duration.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
-import type { NamespaceName, Tools } from '../kube/session-plan.js';
-import { DEFAULT_IMAGE } from '../helper/spec.js';
+import { DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
+import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES } from '../base/flags.js';
+import type { HelperSettings } from '../helper/handle.js';
 import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
-
-export const DEFAULT_NAMESPACES: readonly NamespaceName[] = ['net', 'pid', 'uts', 'ipc'];
 
 /** The yargs result for the flags every helper-using command shares. */
 export interface RawHelperArgs {
@@ -38,20 +37,14 @@ export interface RawDebugArgs extends RawHelperArgs {
   readonly stdin?: boolean | undefined;
   readonly tty?: boolean | undefined;
   readonly pick?: boolean | undefined;
-  readonly '--'?: ReadonlyArray<string | number> | undefined;
+  /** Everything after `--`, byte for byte (never through yargs' number parsing). */
+  readonly '--'?: readonly string[] | undefined;
 }
 
-export interface HelperOptions {
+export interface HelperOptions extends HelperSettings {
   readonly kube: KubeFlags;
   readonly quiet: boolean;
-  readonly image: string;
-  readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   readonly helperNamespace: string | undefined;
-  readonly timeoutSeconds: number;
-  readonly ttlSeconds: number;
-  readonly idleSeconds: number;
-  readonly idleStartSeconds: number;
-  readonly keep: boolean;
 }
 
 export interface DebugOptions extends HelperOptions {
@@ -85,11 +78,13 @@ function duration(flag: string, text: string | undefined, fallback: string, min 
   return seconds;
 }
 
+const isPullPolicy = (value: string): value is HelperSettings['imagePullPolicy'] => (IMAGE_PULL_POLICIES as readonly string[]).includes(value);
+
 /** Pure: flags + environment -> the helper settings, validated. */
 export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv): HelperOptions {
   const policy = raw.imagePullPolicy ?? 'IfNotPresent';
-  if (policy !== 'Always' && policy !== 'IfNotPresent' && policy !== 'Never') {
-    throw new UserError(`--image-pull-policy "${policy}" is not one of Always, IfNotPresent, Never`, { hint: 'pick one of those' });
+  if (!isPullPolicy(policy)) {
+    throw new UserError(`--image-pull-policy "${policy}" is not one of ${IMAGE_PULL_POLICIES.join(', ')}`, { hint: 'pick one of those' });
   }
   const image = (raw.image ?? env.NSDEBUG_IMAGE ?? '').trim() || DEFAULT_IMAGE;
   if (/\s/.test(image)) throw new UserError(`--image "${image}" contains white space`, { hint: 'give an image reference like registry/name:tag' });
@@ -101,16 +96,16 @@ export function validateHelperOptions(raw: RawHelperArgs, env: NodeJS.ProcessEnv
       user: raw.user,
       as: raw.as,
       namespace: raw.namespace,
-      requestTimeoutSeconds: duration('request-timeout', raw.requestTimeout, '0', 0),
+      requestTimeoutSeconds: duration('request-timeout', raw.requestTimeout, GLOBAL_OPTIONS['request-timeout'].default, 0),
     },
     quiet: raw.quiet ?? false,
     image,
     imagePullPolicy: policy,
     helperNamespace: raw.helperNamespace,
-    timeoutSeconds: duration('timeout', raw.timeout, '60s'),
-    ttlSeconds: Math.ceil(duration('ttl', raw.ttl, '1h')),
-    idleSeconds: Math.ceil(duration('idle-timeout', raw.idleTimeout, '30s')),
-    idleStartSeconds: Math.ceil(duration('idle-start', raw.idleStart, '10m')),
+    timeoutSeconds: duration('timeout', raw.timeout, HELPER_OPTIONS.timeout.default),
+    ttlSeconds: Math.ceil(duration('ttl', raw.ttl, HELPER_OPTIONS.ttl.default)),
+    idleSeconds: Math.ceil(duration('idle-timeout', raw.idleTimeout, HELPER_OPTIONS['idle-timeout'].default)),
+    idleStartSeconds: Math.ceil(duration('idle-start', raw.idleStart, HELPER_OPTIONS['idle-start'].default)),
     keep: raw.keep ?? false,
   };
 }
@@ -128,14 +123,12 @@ function parseNamespacesFlag(text: string): NamespaceName[] {
 export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, terminal: Terminal): DebugOptions {
   const helper = validateHelperOptions(raw, env);
   const target = raw.target === undefined ? undefined : parseTargetRef(raw.target);
-  if (raw.tools !== undefined && !['helper', 'host', 'target'].includes(raw.tools)) {
-    throw new UserError(`--tools "${raw.tools}" is not one of helper, host, target`, { hint: 'pick one of those' });
+  if (raw.tools !== undefined && !isTools(raw.tools)) {
+    throw new UserError(`--tools "${raw.tools}" is not one of ${TOOLS.join(', ')}`, { hint: 'pick one of those' });
   }
   const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : parseNamespacesFlag(raw.ns);
-  // Entering mnt swaps in the container's filesystem, so only the target's own programs remain.
-  const wantsMount = namespaces.includes('mnt');
-  const tools = (raw.tools ?? (wantsMount ? 'target' : 'helper')) as Tools;
-  if (wantsMount && tools !== 'target') {
+  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : defaultToolsFor(namespaces);
+  if (mountNeedsTargetTools(namespaces, tools)) {
     throw new UserError(`--ns mnt enters the container's filesystem, where the ${tools === 'host' ? "node's" : "helper image's"} programs are not`, {
       hint: 'drop mnt (the target\'s files stay readable under $NSDEBUG_TARGET_ROOT), or use --tools target',
     });
@@ -144,8 +137,8 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     if (raw.container !== undefined || raw.sandbox) throw new UserError('-c/--container and --sandbox need a pod target, not a node', { hint: 'drop them, or name a pod' });
     if (tools === 'target') throw new UserError('--tools target needs a pod target, not a node', { hint: 'use --tools host or --tools helper' });
   }
-  if (raw.container !== undefined && raw.sandbox) throw new UserError('-c/--container and --sandbox exclude each other', { hint: 'drop one of them' });
-  const command = (raw['--'] ?? []).map(String);
+  assertContainerOrSandbox(raw.container, raw.sandbox);
+  const command = [...(raw['--'] ?? [])];
   const terminals = terminal.stdinIsTTY && terminal.stdoutIsTTY;
   // No command: an interactive shell, which needs a terminal (or -i for a script on stdin).
   const tty = terminals && (command.length === 0 || (raw.tty ?? false));

@@ -2,10 +2,9 @@ import { flagsFor, parseTargetWord, type CompletionRequest, type TargetWord } fr
 import {
   NS_VALUES,
   SUBCOMMANDS,
-  TARGET_KINDS,
   type FlagSpec,
-  type TargetKind,
 } from './vocabulary.js';
+import { TARGET_KINDS, type TargetKind } from '../base/rules.js';
 
 /** Cobra's shell-completion directives, which kubectl passes on to the shell. */
 export const Directive = {

@@ -1,7 +1,7 @@
 import type { Kube } from '../kube/client.js';
 import type { Lookups } from './candidates.js';
 import type { LookupFlags, TargetWord } from './parse-words.js';
-import type { TargetKind } from './vocabulary.js';
+import type { TargetKind } from '../base/rules.js';
 
 interface Named {
   readonly metadata?: { readonly name?: string };
@@ -32,42 +32,15 @@ export function createClusterLookups(flags: LookupFlags): Lookups {
     async names(kind: TargetKind) {
       const k = await connect();
       const namespace = k.namespace;
-      switch (kind) {
-        case 'pod':
-          return names((await k.core.listNamespacedPod({ namespace })).items);
-        case 'node':
-          return names((await k.core.listNode()).items);
-        case 'deployment':
-          return names((await k.apps.listNamespacedDeployment({ namespace })).items);
-        case 'statefulset':
-          return names((await k.apps.listNamespacedStatefulSet({ namespace })).items);
-        case 'daemonset':
-          return names((await k.apps.listNamespacedDaemonSet({ namespace })).items);
-        case 'replicaset':
-          return names((await k.apps.listNamespacedReplicaSet({ namespace })).items);
-        case 'job':
-          return names((await k.batch.listNamespacedJob({ namespace })).items);
-      }
+      if (kind === 'pod') return names((await k.core.listNamespacedPod({ namespace })).items);
+      if (kind === 'node') return names((await k.core.listNode()).items);
+      return names(await (await workloadApis()).WORKLOAD_APIS[kind].list(k, namespace));
     },
     async containers(target: TargetWord) {
       const k = await connect();
-      const request = { name: target.name, namespace: k.namespace };
-      switch (target.kind) {
-        case 'pod':
-          return ((await k.core.readNamespacedPod(request)).spec?.containers ?? []).map((c) => c.name);
-        case 'node':
-          return [];
-        case 'deployment':
-          return templateContainers(await k.apps.readNamespacedDeployment(request));
-        case 'statefulset':
-          return templateContainers(await k.apps.readNamespacedStatefulSet(request));
-        case 'daemonset':
-          return templateContainers(await k.apps.readNamespacedDaemonSet(request));
-        case 'replicaset':
-          return templateContainers(await k.apps.readNamespacedReplicaSet(request));
-        case 'job':
-          return templateContainers(await k.batch.readNamespacedJob(request));
-      }
+      if (target.kind === 'pod') return ((await k.core.readNamespacedPod({ name: target.name, namespace: k.namespace })).spec?.containers ?? []).map((c) => c.name);
+      if (target.kind === 'node') return [];
+      return templateContainers(await (await workloadApis()).WORKLOAD_APIS[target.kind].read(k, k.namespace, target.name));
     },
     // Contexts, clusters and users come from the kubeconfig alone: no request is made.
     async contexts() {
@@ -84,6 +57,9 @@ export function createClusterLookups(flags: LookupFlags): Lookups {
     },
   };
 }
+
+/** Loaded with the client, on the first lookup. */
+const workloadApis = () => import('../kube/workloads.js');
 
 function names(items: readonly Named[]): string[] {
   return items.flatMap((item) => (item.metadata?.name ? [item.metadata.name] : [])).sort();

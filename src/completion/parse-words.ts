@@ -1,13 +1,12 @@
 import {
   FLAGS,
-  KIND_ALIASES,
   SUBCOMMANDS,
   findFlag,
   type Command,
   type FlagSpec,
   type Subcommand,
-  type TargetKind,
 } from './vocabulary.js';
+import { KIND_ALIASES, type TargetKind } from '../base/rules.js';
 
 /** The kubectl globals that decide which cluster, namespace and credentials a lookup uses. */
 export interface LookupFlags {

@@ -1,9 +1,9 @@
-import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../cli/options.js';
-import { KIND_ALIASES as TARGET_KIND_ALIASES } from '../kube/target-ref.js';
+import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
+import { NAMESPACE_TYPES } from '../base/rules.js';
 
 /**
  * The words kubectl nsdebug understands, as completion needs them. Flags come
- * from the same option tables yargs uses (src/cli/options.ts, plain data), so
+ * from the same option tables yargs uses (src/base/flags.ts, plain data), so
  * completion stays in step with the CLI without loading yargs, Ink or the
  * Kubernetes client.
  */
@@ -87,18 +87,8 @@ export const FLAGS: readonly FlagSpec[] = mergeFlags([
   [{ long: 'all', commands: ['clean'] }, { long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
 ]);
 
-export const NAMESPACE_TYPES = ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'] as const;
 export const NS_VALUES: readonly string[] = [...NAMESPACE_TYPES, 'all'];
 
-export type TargetKind = 'pod' | 'deployment' | 'statefulset' | 'daemonset' | 'replicaset' | 'job' | 'node';
-
-/** The TARGET prefixes offered, in the order shown. */
-export const TARGET_KINDS: readonly TargetKind[] = [
-  'pod', 'deployment', 'statefulset', 'daemonset', 'replicaset', 'job', 'node',
-];
-
-/** Spellings accepted before the slash: the CLI's own table. */
-export const KIND_ALIASES: Readonly<Record<string, TargetKind>> = TARGET_KIND_ALIASES;
 
 export function findFlag(word: string): FlagSpec | undefined {
   if (word.startsWith('--')) return FLAGS.find((flag) => flag.long === word.slice(2));

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { formatAge } from '../util/duration.js';
+import { formatAge } from '../base/duration.js';
 import { ANNOTATION_PREFIX } from './spec.js';
 
 export interface HelperRow {

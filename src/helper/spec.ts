@@ -9,8 +9,6 @@ export const HELPER_CONTAINER = 'nsdebug';
 export const AGENT_DIR = '/nsdebug';
 export const HOST_ROOT = '/host';
 
-/** The image used when neither --image nor NSDEBUG_IMAGE is set: public, small, and has sh, nsenter, unshare, mount, ip, ps. */
-export const DEFAULT_IMAGE = 'docker.io/library/busybox:1.36.1';
 
 export interface HelperPodInput {
   readonly name: string;
@@ -20,10 +18,6 @@ export interface HelperPodInput {
   readonly imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   /** Hard lifetime enforced by the kubelet (activeDeadlineSeconds). */
   readonly ttlSeconds: number;
-  /** The agent exits this long after the last session ended. */
-  readonly idleSeconds: number;
-  /** ...or this long after start when no session ever began. */
-  readonly idleStartSeconds: number;
   /** "pod/NS/NAME" or "node/NAME". */
   readonly target: string;
   readonly createdBy: string;
@@ -66,7 +60,6 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
         [`${ANNOTATION_PREFIX}/target`]: input.target,
         [`${ANNOTATION_PREFIX}/node`]: input.nodeName,
         [`${ANNOTATION_PREFIX}/created-by`]: input.createdBy,
-        [`${ANNOTATION_PREFIX}/idle-seconds`]: String(input.idleSeconds),
         [AGENT_ANNOTATION]: input.agentScript,
       },
     },

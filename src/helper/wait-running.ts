@@ -1,9 +1,9 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
-import { CancelledError, UserError } from '../cli/errors.js';
+import { CancelledError, UserError } from '../base/errors.js';
 import type { Kube } from '../kube/client.js';
 import { describeApiError } from '../kube/api-errors.js';
-import { formatElapsed } from '../util/duration.js';
-import type { Progress } from './progress.js';
+import { formatElapsed } from '../base/duration.js';
+import type { Progress } from '../base/progress.js';
 
 /** Container waiting reasons that will not fix themselves: fail at once instead of at --timeout. */
 const FATAL_WAITING_REASONS = new Set([

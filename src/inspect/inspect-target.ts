@@ -2,8 +2,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { buildNsArgv } from '../agent/argv.js';
 import { listContainers } from '../kube/choose-container.js';
-import { UserError } from '../cli/errors.js';
-import type { Progress } from '../helper/progress.js';
+import { UserError } from '../base/errors.js';
+import type { Progress } from '../base/progress.js';
 import type { Kube } from '../kube/client.js';
 import { resolveEnterablePod } from '../kube/resolve-target.js';
 import { formatTargetRef, type TargetRef } from '../kube/target-ref.js';

@@ -1,8 +1,7 @@
 // Pure one-line findings about how a pod's namespaces are shared, from the
 // agent's `ns` entries and the pod spec/status facts the client already has.
-import { NS_TYPES, type NsEntry, type NsType } from './ns-parse.js';
-
-export type ContainerState = 'running' | 'waiting' | 'terminated' | 'unknown';
+import { NAMESPACE_TYPES as NS_TYPES, type ContainerState } from '../base/rules.js';
+import type { NsEntry, NsType } from './ns-parse.js';
 
 export interface ContainerFact {
   readonly name: string;

@@ -2,8 +2,9 @@
 // line per entry, `KIND NAME PID net:INODE pid:INODE ...`, `type:-` when the
 // kernel lacks that namespace type.
 
-export const NS_TYPES = ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'] as const;
-export type NsType = (typeof NS_TYPES)[number];
+import { isNamespaceType, type NamespaceName } from '../base/rules.js';
+
+export type NsType = NamespaceName;
 export type NsKind = 'container' | 'sandbox' | 'node';
 
 export interface NsEntry {
@@ -15,10 +16,6 @@ export interface NsEntry {
 }
 
 const KINDS: readonly string[] = ['container', 'sandbox', 'node'];
-
-function isNsType(s: string): s is NsType {
-  return (NS_TYPES as readonly string[]).includes(s);
-}
 
 /** Throws on a malformed line: the agent and this parser share one contract. */
 export function parseNsDump(text: string): NsEntry[] {
@@ -38,7 +35,7 @@ export function parseNsDump(text: string): NsEntry[] {
     const namespaces: Partial<Record<NsType, number>> = {};
     for (const pair of nsText.split(' ').filter((p) => p !== '')) {
       const m = /^([a-z]+):([0-9]+|-)$/.exec(pair);
-      if (m === null || m[1] === undefined || m[2] === undefined || !isNsType(m[1])) {
+      if (m === null || m[1] === undefined || m[2] === undefined || !isNamespaceType(m[1])) {
         throw new Error(`${where}: bad namespace field ${JSON.stringify(pair)}`);
       }
       if (m[2] !== '-') namespaces[m[1]] = Number(m[2]);

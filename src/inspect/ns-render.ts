@@ -1,8 +1,9 @@
 // The `ns` report: merges the agent's entries with the pod's container states,
 // then renders a table (one letter per distinct inode per column, so sharing
 // shows at a glance) or the JSON shape of issue 6.
-import { buildNsFindings, type ContainerState, type PodFacts } from './ns-findings.js';
-import { NS_TYPES, type NsEntry, type NsKind, type NsType } from './ns-parse.js';
+import { buildNsFindings, type PodFacts } from './ns-findings.js';
+import { NAMESPACE_TYPES as NS_TYPES, type ContainerState } from '../base/rules.js';
+import type { NsEntry, NsKind, NsType } from './ns-parse.js';
 
 export interface NsReportEntry {
   readonly name: string;

@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 import type { Kube } from './client.js';
 
 export interface AccessCheck {

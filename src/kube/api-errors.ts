@@ -1,4 +1,4 @@
-import { UserError, oneLine } from '../cli/errors.js';
+import { UserError, oneLine } from '../base/errors.js';
 
 /** What the plugin was doing when a request failed, to name it in the error. */
 export interface ApiAction {

@@ -1,16 +1,17 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
+import type { ContainerKind, ContainerState } from '../base/rules.js';
 
 export const DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container';
 
-export type ContainerKind = 'container' | 'init' | 'ephemeral';
+export type { ContainerKind, ContainerState };
 
 export interface ContainerInfo {
   readonly name: string;
   readonly kind: ContainerKind;
   readonly image: string;
   /** running | waiting | terminated | unknown (no status yet) */
-  readonly state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  readonly state: ContainerState;
   /** CrashLoopBackOff, Completed, ... */
   readonly reason: string | undefined;
   readonly restarts: number;
@@ -53,7 +54,7 @@ export function stripScheme(containerId: string): string {
   return index === -1 ? containerId : containerId.slice(index + 3);
 }
 
-export interface ContainerChoice {
+export interface ChosenContainer {
   readonly container: ContainerInfo;
   /** Why this one, when the user did not name it (printed as a note), with the alternatives. */
   readonly note: string | undefined;
@@ -64,7 +65,7 @@ export interface ContainerChoice {
  * else the only container, else the first running one (sidecars injected first
  * must not win just by coming first when the app is named by the annotation).
  */
-export function chooseContainer(pod: V1Pod, requested: string | undefined): ContainerChoice {
+export function chooseContainer(pod: V1Pod, requested: string | undefined): ChosenContainer {
   const containers = listContainers(pod);
   const podName = pod.metadata?.name ?? '';
   const names = containers.map((c) => c.name);

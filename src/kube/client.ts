@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import type * as k8s from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
 export interface KubeFlags {
@@ -26,6 +26,8 @@ export interface Kube {
   readonly authn: k8s.AuthenticationV1Api;
   /** The namespace from -n, else the context's, else "default". */
   readonly namespace: string;
+  /** The namespace kubectl uses without -n: the context's, else "default". */
+  readonly contextNamespace: string;
   readonly server: string;
   /** Bounds one API request, like kubectl's --request-timeout (0 = none). */
   readonly requestTimeoutMs: number;
@@ -61,6 +63,7 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
     authz: config.makeApiClient(lib.AuthorizationV1Api),
     authn: config.makeApiClient(lib.AuthenticationV1Api),
     namespace: flags.namespace || contextNamespace || 'default',
+    contextNamespace: contextNamespace || 'default',
     server: cluster.server,
     requestTimeoutMs: Math.round((flags.requestTimeoutSeconds ?? 0) * 1000),
   };

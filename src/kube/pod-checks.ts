@@ -1,5 +1,5 @@
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 
 /** Pure checks that a pod can be entered at all, each failing with what to do next. */
 export function assertPodEnterable(pod: V1Pod): void {

@@ -1,4 +1,4 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 import type { Kube } from './client.js';
 import { describeApiError, type ApiAction } from './api-errors.js';
 

@@ -1,12 +1,13 @@
 import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
-import { UserError } from '../cli/errors.js';
-import { closestNames } from '../util/similar.js';
+import { UserError } from '../base/errors.js';
+import { closestNames } from '../base/similar.js';
 import type { Kube } from './client.js';
 import { isNotFound, statusCodeOf } from './api-errors.js';
 import { request } from './request.js';
-import type { Progress } from '../helper/progress.js';
+import type { Progress } from '../base/progress.js';
 import { assertLinuxNode, assertPodEnterable } from './pod-checks.js';
 import type { TargetRef, WorkloadKind } from './target-ref.js';
+import { WORKLOAD_APIS } from './workloads.js';
 
 export async function resolvePod(kube: Kube, namespace: string, name: string): Promise<V1Pod> {
   try {
@@ -65,14 +66,7 @@ export function buildLabelSelector(selector: V1LabelSelector | undefined): strin
 
 async function readWorkloadSelector(kube: Kube, kind: WorkloadKind, namespace: string, name: string): Promise<V1LabelSelector | undefined> {
   const action = { verb: 'get', resource: `${kind}s`, namespace, name };
-  const read: Record<WorkloadKind, () => Promise<{ spec?: { selector?: V1LabelSelector } }>> = {
-    deployment: () => kube.apps.readNamespacedDeployment({ name, namespace }),
-    statefulset: () => kube.apps.readNamespacedStatefulSet({ name, namespace }),
-    daemonset: () => kube.apps.readNamespacedDaemonSet({ name, namespace }),
-    replicaset: () => kube.apps.readNamespacedReplicaSet({ name, namespace }),
-    job: () => kube.batch.readNamespacedJob({ name, namespace }),
-  };
-  const workload = await request(kube, action, read[kind]);
+  const workload = await request(kube, action, () => WORKLOAD_APIS[kind].read(kube, namespace, name));
   return workload.spec?.selector;
 }
 

@@ -1,7 +1,8 @@
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
+import { KIND_ALIASES, TARGET_KINDS, type TargetKind, type WorkloadKind } from '../base/rules.js';
 
-export type WorkloadKind = 'deployment' | 'statefulset' | 'daemonset' | 'replicaset' | 'job';
-export type TargetKind = 'pod' | WorkloadKind | 'node';
+export type { TargetKind, WorkloadKind };
+
 
 /** What the user typed as TARGET, normalised: `deploy/web` -> {kind: 'deployment', name: 'web'}. */
 export interface TargetRef {
@@ -9,16 +10,6 @@ export interface TargetRef {
   readonly name: string;
 }
 
-/** Spellings accepted before the slash, as kubectl accepts them. */
-export const KIND_ALIASES: Readonly<Record<string, TargetKind>> = {
-  pod: 'pod', pods: 'pod', po: 'pod',
-  deployment: 'deployment', deployments: 'deployment', deploy: 'deployment',
-  statefulset: 'statefulset', statefulsets: 'statefulset', sts: 'statefulset',
-  daemonset: 'daemonset', daemonsets: 'daemonset', ds: 'daemonset',
-  replicaset: 'replicaset', replicasets: 'replicaset', rs: 'replicaset',
-  job: 'job', jobs: 'job',
-  node: 'node', nodes: 'node', no: 'node',
-};
 
 // RFC 1123 subdomain: what Kubernetes accepts for pod, workload and node names.
 const NAME_PATTERN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -30,7 +21,7 @@ export function parseTargetRef(text: string): TargetRef {
   const kind = KIND_ALIASES[kindText];
   if (!kind) {
     throw new UserError(`unknown target type "${kindText}" in "${text}"`, {
-      hint: 'use pod/NAME, deployment/NAME, statefulset/NAME, daemonset/NAME, replicaset/NAME, job/NAME or node/NAME',
+      hint: `use ${TARGET_KINDS.slice(0, -1).map((k) => `${k}/NAME`).join(', ')} or ${TARGET_KINDS.at(-1)}/NAME`,
     });
   }
   if (!NAME_PATTERN.test(name)) {

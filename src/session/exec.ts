@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import { UserError } from '../cli/errors.js';
+import { UserError } from '../base/errors.js';
 import type { Kube } from '../kube/client.js';
 import { describeApiError } from '../kube/api-errors.js';
 import { exitOutcomeOf, type ExecOutcome } from './exit-status.js';

@@ -1,8 +1,6 @@
 // The non-interactive command line that does what the picker chose, shown on the
 // namespace screen so users learn the flags. Display only: never executed.
-import { DEFAULT_NAMESPACES, DEFAULT_TOOLS, NAMESPACE_NAMES } from './types.js';
-import type { NamespaceName, Tools } from './types.js';
-import { sortNamespaces } from './namespace-info.js';
+import { DEFAULT_NAMESPACES, DEFAULT_TOOLS, NAMESPACE_TYPES, sortNamespaces, type NamespaceName, type Tools } from '../base/rules.js';
 
 export interface EquivalentCommandInput {
   /** `pod/NAME` (or whatever TARGET the user would type). */
@@ -39,7 +37,7 @@ export function buildNsFlagValue(namespaces: readonly NamespaceName[], tools: To
   let list = sortNamespaces(namespaces);
   if (tools === 'target' && list.length > 1) list = list.filter((ns) => ns !== 'mnt');
   if (sameSet(list, DEFAULT_NAMESPACES)) return undefined;
-  if (list.length === NAMESPACE_NAMES.length) return 'all';
+  if (list.length === NAMESPACE_TYPES.length) return 'all';
   return list.join(',');
 }
 

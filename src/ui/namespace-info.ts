@@ -1,7 +1,6 @@
 // What each namespace isolates and what each tools mode means, in one plain line
 // each (from the article's list, ../shared/seed/SUMMARY.md), plus the presets.
-import { DEFAULT_NAMESPACES, NAMESPACE_NAMES } from './types.js';
-import type { NamespaceName, Tools } from './types.js';
+import { DEFAULT_NAMESPACES, sortNamespaces, type NamespaceName, type Tools } from '../base/rules.js';
 
 export const NAMESPACE_DESCRIPTIONS: Readonly<Record<NamespaceName, string>> = {
   net: 'network interfaces, routes and ports',
@@ -54,10 +53,4 @@ export function buildPreset(
     chosen = [...EXEC_NAMESPACES, ...ownExtras];
   }
   return sortNamespaces(chosen.filter((ns) => limitTo === undefined || limitTo.includes(ns)));
-}
-
-/** Canonical order, duplicates removed. */
-export function sortNamespaces(list: Iterable<NamespaceName>): NamespaceName[] {
-  const set = new Set(list);
-  return NAMESPACE_NAMES.filter((ns) => set.has(ns));
 }

@@ -11,10 +11,10 @@
 // therefore also picks target tools, like `kubectl exec`.
 import { Box, Text } from 'ink';
 import { useKeys } from './use-keys.js';
-import { buildPreset, NAMESPACE_DESCRIPTIONS, PRESET_LABELS, sortNamespaces, TOOLS_DESCRIPTIONS } from './namespace-info.js';
+import { buildPreset, NAMESPACE_DESCRIPTIONS, PRESET_LABELS, TOOLS_DESCRIPTIONS } from './namespace-info.js';
 import type { PresetKey } from './namespace-info.js';
-import { DEFAULT_NAMESPACES, DEFAULT_TOOLS, NAMESPACE_NAMES, TOOLS } from './types.js';
-import type { NamespaceChoice, NamespaceName, Tools } from './types.js';
+import { DEFAULT_NAMESPACES, DEFAULT_TOOLS, NAMESPACE_TYPES, TOOLS, defaultToolsFor, sortNamespaces, withMountRule, type NamespaceName, type Tools } from '../base/rules.js';
+import type { NamespaceChoice } from './types.js';
 import { clampCursor } from './list-window.js';
 import { sanitizeLine, useColor } from './theme.js';
 import { useFreshState } from './use-fresh-state.js';
@@ -46,13 +46,7 @@ interface NamespacePickerState {
   readonly message: string | undefined;
 }
 
-const TOOLS_ROW = NAMESPACE_NAMES.length;
-
-/** The namespaces the session enters: mnt exactly when the tools are the target's own. */
-export function buildEffectiveNamespaces(selected: readonly NamespaceName[], tools: Tools): NamespaceName[] {
-  const rest = selected.filter((ns) => ns !== 'mnt');
-  return sortNamespaces(tools === 'target' ? [...rest, 'mnt'] : rest);
-}
+const TOOLS_ROW = NAMESPACE_TYPES.length;
 
 export function NamespacePicker({
   title,
@@ -71,7 +65,7 @@ export function NamespacePicker({
   // outside the container's mount namespace). `selected` never holds mnt; the tools decide.
   const fallbackTools = allowedTools.find((t) => t !== 'target') ?? DEFAULT_TOOLS;
   const [get, set] = useFreshState<NamespacePickerState>(() => {
-    const wanted = initial?.tools ?? (initial?.namespaces?.includes('mnt') === true ? 'target' : DEFAULT_TOOLS);
+    const wanted = initial?.tools ?? defaultToolsFor(initial?.namespaces ?? []);
     return {
       selected: sortNamespaces((initial?.namespaces ?? DEFAULT_NAMESPACES).filter((ns) => ns !== 'mnt' && allowed(ns))),
       tools: allowedTools.includes(wanted) ? wanted : fallbackTools,
@@ -107,7 +101,7 @@ export function NamespacePicker({
       return set(() => applyPreset(s, input));
     }
     if (input === ' ') {
-      const ns = NAMESPACE_NAMES[s.cursor];
+      const ns = NAMESPACE_TYPES[s.cursor];
       if (ns === undefined) return;
       if (!allowed(ns)) return set(() => ({ ...s, message: `the sandbox doesn't hold a ${ns} namespace of its own` }));
       if (ns === 'mnt') return set(() => toggleMount(s));
@@ -115,21 +109,21 @@ export function NamespacePicker({
       return set(() => ({ ...s, selected, message: undefined }));
     }
     if (key.return) {
-      const namespaces = buildEffectiveNamespaces(s.selected, s.tools);
+      const namespaces = withMountRule(s.selected, s.tools);
       if (namespaces.length === 0) return set(() => ({ ...s, message: 'choose at least one namespace (space toggles)' }));
       onConfirm({ namespaces, tools: s.tools });
     }
   });
 
   const { selected, tools, cursor, message } = get();
-  const effective = buildEffectiveNamespaces(selected, tools);
+  const effective = withMountRule(selected, tools);
   const marker = (row: number) => <Text color={row === cursor ? color('cyan') : undefined}>{row === cursor ? '› ' : '  '}</Text>;
 
   return (
     <Box flexDirection="column">
       <Text bold>{sanitizeLine(title)}</Text>
       <Text dimColor>↑↓/jk move · space toggle · t tools · enter confirm · esc/q cancel</Text>
-      {NAMESPACE_NAMES.map((ns, row) => {
+      {NAMESPACE_TYPES.map((ns, row) => {
         const enabled = allowed(ns);
         const checked = effective.includes(ns);
         const shared = sharedWithNode?.includes(ns) === true;

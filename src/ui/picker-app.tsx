@@ -10,7 +10,7 @@ import { buildEquivalentCommand } from './equivalent-command.js';
 import { NamespacePicker } from './namespace-picker.js';
 import { POD_PICKER_CHROME_LINES, PodPicker } from './pod-picker.js';
 import { sanitizeLine, useColor } from './theme.js';
-import { TOOLS } from './types.js';
+import { TOOLS } from '../base/rules.js';
 import type {
   ContainerChoice,
   ContainerStep,
@@ -127,7 +127,6 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
       (error: unknown) => finish({ kind: 'error', error }),
     );
     // The plan is fixed for the picker's life: run once.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   // Report the ending only after the summary frame is committed, so it is what stays on screen.

@@ -26,8 +26,6 @@ interface PodPickerState {
 export interface PodPickerProps {
   /** The pods; undefined while they are still being listed. */
   readonly pods: readonly PodRow[] | undefined;
-  /** Set when listing failed: shown instead of the list. */
-  readonly error?: string;
   /** First line, e.g. `Pods in namespace default`. */
   readonly title: string;
   /** Show a NAMESPACE column (`-A`). */
@@ -41,7 +39,7 @@ export interface PodPickerProps {
 /** Lines the screen draws around the rows (title, filter, header, footer). */
 export const POD_PICKER_CHROME_LINES = 5;
 
-export function PodPicker({ pods, error, title, showNamespace = false, height = 15, onSelect, onCancel }: PodPickerProps) {
+export function PodPicker({ pods, title, showNamespace = false, height = 15, onSelect, onCancel }: PodPickerProps) {
   const color = useColor();
   const [get, set] = useFreshState<PodPickerState>(() => ({ filter: '', filtering: false, cursor: 0, offset: 0 }));
   const rows = Math.max(1, height);
@@ -126,9 +124,7 @@ export function PodPicker({ pods, error, title, showNamespace = false, height = 
           <Text dimColor>type to filter · ↑↓/jk move · enter select · esc/q cancel</Text>
         )}
       </Text>
-      {error !== undefined ? (
-        <Text color={color('red')}>{sanitizeLine(error)}</Text>
-      ) : pods === undefined ? (
+      {pods === undefined ? (
         <Text dimColor>loading pods…</Text>
       ) : visible.length === 0 ? (
         <Text dimColor>{pods.length === 0 ? 'no pods here' : `no pod matches "${filter}"`}</Text>
@@ -214,6 +210,5 @@ function statusColor(status: string): string {
 }
 
 function isPrintable(input: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return input.length > 0 && !/[\u0000-\u001f\u007f]/.test(input);
 }

@@ -1,42 +1,12 @@
 // Progress while the helper starts: phases, kubelet events, elapsed time, on stderr.
 // This module has no Ink import: the plain reporter (stderr not a terminal) must
 // not pay for loading React; the Ink one is loaded on demand from render.tsx.
+import { formatElapsed } from '../base/duration.js';
+import type { Phase, ProgressReporter } from '../base/progress.js';
+import { PHASE_LABELS } from '../base/progress.js';
 import { isNoColor, sanitizeLine } from './text.js';
 
-/** The phases of starting a session, in order. */
-export const PHASES = ['creating', 'scheduled', 'pulling', 'starting', 'finding-pid', 'entering'] as const;
-export type Phase = (typeof PHASES)[number];
-
-export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
-  creating: 'creating the helper pod',
-  scheduled: 'scheduled',
-  pulling: 'pulling the helper image',
-  starting: 'starting the helper',
-  'finding-pid': 'finding the PID',
-  entering: 'entering namespaces',
-};
-
-/**
- * What the CLI reports while it brings a session up. `done` and `fail` end the
- * display; await them before touching the terminal (the Ink one unmounts there).
- * Calls after `done`/`fail` are ignored.
- */
-export interface ProgressReporter {
-  /** A new phase, with an optional detail (pod name, node, image). */
-  phase(name: Phase, detail?: string): void;
-  /** A kubelet/scheduler event, as it arrives: shown among the recent lines, gone after `done`. */
-  event(message: string): void;
-  /**
-   * A line that must stay (which container was taken, a sandbox fallback, a warning).
-   * While the live display runs, write to stderr only through here: a direct write
-   * would be erased by the next frame. (Optional so test doubles can leave it out.)
-   */
-  note?(message: string): void;
-  /** The helper is ready: clears the live display, leaving one summary line. */
-  done(): Promise<void>;
-  /** Stops the display with a short failure phrase; the CLI still prints its own `error:` line. */
-  fail(message: string): Promise<void>;
-}
+export type { Phase, ProgressReporter };
 
 export interface ProgressReporterOptions {
   /** Where progress goes: stderr (stdout carries the remote command's output). */
@@ -71,11 +41,6 @@ export class QuietProgressReporter implements ProgressReporter {
   note(): void {}
   async done(): Promise<void> {}
   async fail(): Promise<void> {}
-}
-
-/** Seconds with one decimal: `2.3s`. */
-export function formatElapsed(ms: number): string {
-  return `${(Math.max(0, ms) / 1000).toFixed(1)}s`;
 }
 
 /** One line per phase and event, no escape codes: for logs and pipes. */

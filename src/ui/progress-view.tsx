@@ -2,8 +2,8 @@
 // most recent events. It only draws a snapshot; render.tsx feeds it updates.
 import { Box, Static, Text } from 'ink';
 import { useEffect, useState } from 'react';
-import { formatElapsed, PHASE_LABELS } from './progress-reporter.js';
-import type { Phase } from './progress-reporter.js';
+import { formatElapsed } from '../base/duration.js';
+import { PHASE_LABELS, type Phase } from '../base/progress.js';
 import { sanitizeLine, useColor } from './theme.js';
 
 export interface ProgressSnapshot {

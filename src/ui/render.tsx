@@ -9,7 +9,7 @@ import { PickerApp } from './picker-app.js';
 import type { PickerOutcome } from './picker-app.js';
 import { ProgressView } from './progress-view.js';
 import type { ProgressSnapshot } from './progress-view.js';
-import type { Phase, ProgressReporter } from './progress-reporter.js';
+import type { Phase, ProgressReporter } from '../base/progress.js';
 import { ColorProvider, isNoColor } from './theme.js';
 import type { PickerPlan, PickerResult } from './types.js';
 

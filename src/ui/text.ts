@@ -8,6 +8,5 @@ export function isNoColor(env: NodeJS.ProcessEnv = process.env): boolean {
 
 /** Replaces control characters (including ESC) so API-supplied text can't move the cursor or recolour the terminal. */
 export function sanitizeLine(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
 }

@@ -1,5 +1,8 @@
 // Plain data the picker screens and the progress display consume. No Ink, no
 // React, no Kubernetes client types here: the CLI maps its objects to these.
+import type { ContainerKind, NamespaceName, ShownContainerState, Tools } from '../base/rules.js';
+
+export type { NamespaceName, Tools };
 
 /** A pod as the picker lists it. */
 export interface PodRef {
@@ -20,33 +23,18 @@ export interface PodRow extends PodRef {
   readonly age: string;
 }
 
-export type ContainerState = 'running' | 'waiting' | 'terminated';
-
-/** Which list of the pod spec the container comes from. The sandbox row is added by the picker itself. */
-export type ContainerKind = 'container' | 'init' | 'ephemeral';
 
 /** One container of the chosen pod. Pass them all: the picker drops init and ephemeral containers that aren't running. */
 export interface ContainerRow {
   readonly name: string;
   readonly image: string;
-  readonly state: ContainerState;
+  readonly state: ShownContainerState;
   /** The waiting/terminated reason, e.g. `CrashLoopBackOff`, `Completed`. */
   readonly reason?: string;
   readonly restarts: number;
+  /** The sandbox row is added by the picker itself. */
   readonly kind: ContainerKind;
 }
-
-/** Linux namespace types, in the order the CLI lists them. */
-export const NAMESPACE_NAMES = ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'] as const;
-export type NamespaceName = (typeof NAMESPACE_NAMES)[number];
-
-/** Whose programs and filesystem the session uses (`--tools`). */
-export const TOOLS = ['helper', 'host', 'target'] as const;
-export type Tools = (typeof TOOLS)[number];
-
-/** The CLI defaults (`--ns` and `--tools` not given). */
-export const DEFAULT_NAMESPACES: readonly NamespaceName[] = ['net', 'pid', 'uts', 'ipc'];
-export const DEFAULT_TOOLS: Tools = 'helper';
 
 /** What the container screen returns. */
 export type ContainerChoice =

@@ -3,7 +3,7 @@
 // after `nsdebug` and passes its cobra-style answer on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  E2E_IMAGE, E2E_LABEL, NODE_NAME, applyManifest, createNamespace, deleteNamespace, deletePod, kubectlResult,
+  E2E_IMAGE, E2E_LABEL, NODE_NAME, applyManifest, createNamespace, deleteNamespace, deletePod, kubectl, kubectlResult,
   uniqueName, waitPodRunning,
 } from './helpers/cluster.js';
 
@@ -77,7 +77,10 @@ describe('kubectl __complete nsdebug', () => {
 
   it('completes workload and node names', async () => {
     expect((await complete('deploy/')).candidates).toContain(`deploy/${deployment}`);
-    expect((await complete('node/')).candidates).toEqual([`node/${NODE_NAME}`]);
+    // Every node the cluster has (one, or two with nsdebug-node-2), and nothing else.
+    const nodes = (await kubectl(['get', 'nodes', '-o', 'name'])).split('\n').filter(Boolean).sort();
+    expect(nodes).toContain(`node/${NODE_NAME}`);
+    expect([...(await complete('node/')).candidates].sort()).toEqual(nodes);
   });
 
   it('-c lists the containers of the chosen pod and deployment', async () => {

@@ -152,9 +152,9 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
       // Namespace screen: preset n (net only), then toggle pid and uts.
       await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(duo)}, container sidecar`), 60_000);
       await term.type('n');
-      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(duo)} -c sidecar --ns net$`, 'm'));
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(duo)} -n ${re(NS)} -c sidecar --ns net$`, 'm'));
       await term.keys('Down', 'Space', 'Down', 'Down', 'Space');
-      const equivalent = `kubectl nsdebug pod/${duo} -c sidecar --ns net,pid,uts`;
+      const equivalent = `kubectl nsdebug pod/${duo} -n ${NS} -c sidecar --ns net,pid,uts`;
       await waitScreen(term, new RegExp(`\\$ ${re(equivalent)}$`, 'm'));
       await term.keys('Enter');
 
@@ -204,7 +204,7 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
   it('a 0xFF byte and Ctrl-C reach the remote program unchanged', async () => {
     const term = await startPlugin(['-n', NS, `pod/${web}`]);
     try {
-      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -c main$`, 'm'), 60_000);
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -n ${re(NS)} -c main$`, 'm'), 60_000);
       await term.keys('Enter');
       await waitScreen(term, new RegExp(`^\\[pod/${re(web)}:main\\] #\\s*$`, 'm'), 90_000);
 
@@ -243,7 +243,7 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
       await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(crashy)}, the pod sandbox`), 60_000);
       expect(await term.screen()).toMatch(/\[-\] mnt +.*not held by the sandbox/);
       await term.type('n');
-      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(crashy)} --sandbox --ns net$`, 'm'));
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(crashy)} -n ${re(NS)} --sandbox --ns net$`, 'm'));
       await term.keys('Enter');
       await waitScreen(term, new RegExp(`^\\[pod/${re(crashy)}:sandbox\\] #\\s*$`, 'm'), 90_000);
 
@@ -274,7 +274,7 @@ describe.skipIf(process.env.NSDEBUG_E2E_TIMING !== '1')('figures', () => {
       await waitScreen(term, /Namespaces to enter/, 60_000);
       await term.type('n');
       await term.keys('Down', 'Down', 'Down', 'Space');
-      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -c main --ns net,uts$`, 'm'));
+      await waitScreen(term, new RegExp(`\\$ kubectl nsdebug pod/${re(web)} -n ${re(NS)} -c main --ns net,uts$`, 'm'));
       if (ready) await waitScreen(term, /shared with the node/, 90_000);
       const t0 = performance.now();
       await term.keys('Enter');

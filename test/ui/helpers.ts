@@ -88,7 +88,6 @@ export class FakeTtyStdout extends EventEmitter {
   }
   /** The output with escape sequences removed. */
   plain(): string {
-    // eslint-disable-next-line no-control-regex
     return this.output.replace(/\u001B\[[0-9;?]*[A-Za-z]/g, '');
   }
 }
@@ -100,7 +99,6 @@ export class FakeTtyStdout extends EventEmitter {
 export function screenAfter(output: string): string[] {
   const lines: string[] = [''];
   let row = 0;
-  // eslint-disable-next-line no-control-regex
   const tokens = output.match(/\u001B\[[0-9;?]*[A-Za-z]|\r\n|\n|\r|[^\u001B\r\n]+/g) ?? [];
   for (const t of tokens) {
     if (t === '\u001B[2K') lines[row] = '';

@@ -32,7 +32,7 @@ describe('PlainProgressReporter', () => {
     r.phase('scheduled', 'node-1');
     r.event('Pulling image "busybox:1.36"\u001B[31m');
     advance(1850);
-    r.phase('finding-pid');
+    r.phase('entering');
     await r.done();
     r.event('late');
     expect(out.text()).toBe(
@@ -40,7 +40,7 @@ describe('PlainProgressReporter', () => {
         'nsdebug: creating the helper pod: nsdebug-web-a1b2c (0.0s)',
         'nsdebug: scheduled: node-1 (0.4s)',
         'nsdebug:   event: Pulling image "busybox:1.36" [31m (0.4s)',
-        'nsdebug: finding the PID (2.3s)',
+        'nsdebug: entering namespaces (2.3s)',
         'nsdebug: ready (2.3s)',
         '',
       ].join('\n'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateDebugOptions, type RawDebugArgs } from '../../src/cli/debug-options.js';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/base/errors.js';
 
 const terminal = { stdinIsTTY: true, stdoutIsTTY: true };
 const pipe = { stdinIsTTY: false, stdoutIsTTY: false };

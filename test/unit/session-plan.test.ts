@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planPodSession, sandboxNamespaces, type SessionWish } from '../../src/kube/session-plan.js';
+import { planPodSession, type SessionWish } from '../../src/session/plan-namespaces.js';
+import { sandboxNamespaces } from '../../src/session/plan-target.js';
 import { containerIdFor, makePod } from './fixtures-pods.js';
 
 const wish = (overrides: Partial<SessionWish> = {}): SessionWish => ({

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { formatError, UserError, CancelledError, exitCodeForSignal } from '../../src/cli/errors.js';
-import { parseDurationSeconds, formatAge, formatElapsed } from '../../src/util/duration.js';
-import { closestNames } from '../../src/util/similar.js';
+import { formatError, UserError, CancelledError, exitCodeForSignal } from '../../src/base/errors.js';
+import { parseDurationSeconds, formatAge, formatElapsed } from '../../src/base/duration.js';
+import { closestNames } from '../../src/base/similar.js';
 import { exitOutcomeOf } from '../../src/session/exit-status.js';
 import { buildLabelSelector, chooseWorkloadPod } from '../../src/kube/resolve-target.js';
 import { describeApiError } from '../../src/kube/api-errors.js';
 import { judgeHelperPod } from '../../src/helper/wait-running.js';
-import { createProgress } from '../../src/helper/progress.js';
+import { createProgress } from '../../src/cli/progress.js';
 import { assertPodEnterable, assertLinuxNode } from '../../src/kube/pod-checks.js';
 import { makePod } from './fixtures-pods.js';
 
@@ -131,6 +131,18 @@ describe('progress', () => {
     await progress.done();
     expect(lines).toEqual(['nsdebug: using pod web-1\n']);
     expect(calls).toEqual(['phase creating helper x', 'event Pulled', 'note warning: sandbox instead', 'done']);
+  });
+
+  it('after done, notes and warnings (the --keep note) are plain lines, not lost in an ended display', async () => {
+    const { calls, lines, reporter, stream } = recorder();
+    const progress = createProgress({ stream, quiet: false, createReporter: async () => reporter });
+    progress.phase('entering');
+    await progress.done();
+    progress.phase('creating');
+    progress.note('kept helper pod x');
+    progress.warn('late');
+    expect(calls).toEqual(['phase entering', 'done']);
+    expect(lines).toEqual(['nsdebug: kept helper pod x\n', 'nsdebug: warning: late\n']);
   });
 
   it('holds everything while the picker shows, and prints warnings even when quiet', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTargetRef } from '../../src/kube/target-ref.js';
-import { UserError } from '../../src/cli/errors.js';
+import { UserError } from '../../src/base/errors.js';
 
 describe('parseTargetRef', () => {
   it.each([

@@ -1,27 +1,26 @@
 // The interactive path: the Ink picker asks what the flags left open while the
-// helper is already being created on the chosen pod's node, so the session
+// helper is already being acquired on the chosen pod's node, so the session
 // opens as soon as the user confirms. Loaded only when the picker is needed.
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ExitGuard } from '../../helper/exit-guard.js';
-import type { HelperRef } from '../../helper/lifecycle.js';
-import type { Progress } from '../../helper/progress.js';
-import { buildPodHelperRequest, prepareHelper, startHelper, type StartedHelper } from '../../helper/run-helper.js';
-import { waitHelperRunning } from '../../helper/wait-running.js';
-import { runAgentCapture } from '../../session/run-agent.js';
+import { CancelledError } from '../../base/errors.js';
+import { enteredNamespaces, mountNeedsTargetTools, type NamespaceName } from '../../base/rules.js';
+import { acquireHelper, buildPodHelperRequest, type HelperHandle } from '../../helper/handle.js';
 import { buildPodNsArgv } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import type { Kube } from '../../kube/client.js';
 import { chooseContainer, listContainers } from '../../kube/choose-container.js';
 import { assertLinuxNode, assertPodEnterable } from '../../kube/pod-checks.js';
-import { buildContainerRow, buildPodRow } from '../../kube/pod-rows.js';
 import { request } from '../../kube/request.js';
 import { resolveNodeOptional, resolvePod, resolveWorkloadPods } from '../../kube/resolve-target.js';
-import { sandboxNamespaces, type NamespaceName } from '../../kube/session-plan.js';
 import { formatTargetRef, type TargetRef, type WorkloadKind } from '../../kube/target-ref.js';
-import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PodRef, PodStep } from '../../ui/types.js';
-import { CancelledError } from '../errors.js';
+import { sandboxNamespaces } from '../../session/plan-target.js';
+import { buildPodSession } from '../../session/session.js';
+import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PickerResult, PodRef, PodStep } from '../../ui/types.js';
 import type { DebugOptions } from '../debug-options.js';
-import { buildPodSession, enterSession } from './debug.js';
+import { buildExtraArgs, type PickerEchoFlags } from '../picker-echo.js';
+import { enterSession, reportChoices } from '../enter-session.js';
+import { buildContainerRow, buildPodRow } from '../pod-rows.js';
+import type { CommandContext } from '../runner.js';
 
 const podKey = (ref: PodRef) => `${ref.namespace}/${ref.name}`;
 
@@ -56,28 +55,26 @@ export function buildContainerStep(pod: V1Pod, options: Pick<DebugOptions, 'cont
 }
 
 /** Which namespaces the chosen target shares with the node, read from the real inodes by the running helper. */
-async function readSharedWithNode(kube: Kube, pod: V1Pod, helper: HelperRef, container: ContainerChoice): Promise<NamespaceName[]> {
-  const entries = parseNsDump(await runAgentCapture(kube, helper, buildPodNsArgv(pod)));
+async function readSharedWithNode(pod: V1Pod, helper: HelperHandle, container: ContainerChoice): Promise<NamespaceName[]> {
+  const entries = parseNsDump(await helper.capture(buildPodNsArgv(pod)));
   const node = entries.find((e) => e.kind === 'node');
-  const wanted = container.kind === 'container' && !('instead' in container && container.instead) ? entries.find((e) => e.kind === 'container' && e.name === container.name) : entries.find((e) => e.kind === 'sandbox');
+  const wanted = container.kind === 'container' ? entries.find((e) => e.kind === 'container' && e.name === container.name) : entries.find((e) => e.kind === 'sandbox');
   if (!node || !wanted) return [];
   return (Object.keys(wanted.namespaces) as NamespaceName[]).filter((type) => wanted.namespaces[type] !== undefined && wanted.namespaces[type] === node.namespaces[type]);
 }
 
-export async function runPickedSession(kube: Kube, options: DebugOptions, progress: Progress, guard: ExitGuard): Promise<number> {
+export async function runPickedSession(ctx: CommandContext, options: DebugOptions, echo: PickerEchoFlags = {}): Promise<number> {
+  const { kube, progress } = ctx;
   const { runPicker } = await import('../../ui/render.js');
   const podStep = await buildPodStep(kube, options, options.target);
   const abort = new AbortController();
-  // Ends the helper's start-up watches when the picker is cancelled or fails, or the process would stay alive.
-  const stopWaiting = new AbortController();
   let failure: unknown;
   const failWith = (error: unknown) => {
     failure ??= error;
     abort.abort();
   };
   const resolved = new Map<string, Promise<V1Pod>>();
-  let helper: Promise<StartedHelper> | undefined;
-  let running: Promise<HelperRef> | undefined;
+  let helper: Promise<HelperHandle> | undefined;
 
   const resolveChosenPod = (ref: PodRef) => {
     let pending = resolved.get(podKey(ref));
@@ -92,18 +89,16 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
     }
     return pending;
   };
+  const running = async () => {
+    const handle = await helper!;
+    await handle.ready();
+    return handle;
+  };
 
-  // The helper starts as soon as the node is known; a failure ends the picker at once.
+  // The helper is acquired as soon as the node is known; a failure ends the picker at once.
   const onPodChosen = (ref: PodRef) => {
-    helper = resolveChosenPod(ref).then(async (pod) => {
-      const req = buildPodHelperRequest(kube, options, pod, progress, guard);
-      return startHelper(req, await prepareHelper(req));
-    });
-    running = helper.then(async (started) => {
-      await waitHelperRunning(kube, await started.created, { timeoutMs: options.timeoutSeconds * 1000, progress, signal: stopWaiting.signal });
-      return started.ref;
-    });
-    running.catch(failWith);
+    helper = resolveChosenPod(ref).then((pod) => acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace)));
+    running().catch(failWith);
   };
 
   const namespacesKnown = options.command.length > 0 || options.namespacesExplicit || options.toolsExplicit;
@@ -111,14 +106,16 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
     ? { known: { namespaces: options.namespaces, tools: options.tools } }
     : {
         initial: { namespaces: options.namespaces, tools: options.tools },
-        sharedWithNode: async (ref, container) => readSharedWithNode(kube, await resolveChosenPod(ref), await running!, container),
+        sharedWithNode: async (ref, container) => readSharedWithNode(await resolveChosenPod(ref), await running(), container),
       };
   const plan: PickerPlan = {
     pod: podStep,
     container: async (ref) => buildContainerStep(await resolveChosenPod(ref), options),
     namespaces,
     onPodChosen,
-    currentNamespace: kube.namespace,
+    // -n is echoed as given: the pod is compared with the namespace kubectl would use without it.
+    currentNamespace: kube.contextNamespace,
+    extraArgs: buildExtraArgs(echo),
     command: options.command,
   };
 
@@ -128,28 +125,28 @@ export async function runPickedSession(kube: Kube, options: DebugOptions, progre
     if (failure) throw failure;
     if (result === 'cancelled') throw new CancelledError();
     progress.release();
-    const pod = await resolveChosenPod(result.pod);
-    const fellBack = result.container.kind === 'sandbox' ? result.container.instead : undefined;
-    const chosenTools = result.tools;
-    let chosenNamespaces = [...result.namespaces];
-    if (chosenTools !== 'target' && chosenNamespaces.includes('mnt')) {
-      chosenNamespaces = chosenNamespaces.filter((ns) => ns !== 'mnt');
-      progress.warn('mnt left out: it needs the target\'s own tools (the files stay readable under $NSDEBUG_TARGET_ROOT)');
-    }
-    const session = buildPodSession(pod, {
-      container: result.container.kind === 'container' ? result.container.name : fellBack?.name,
-      sandbox: result.container.kind === 'sandbox' && !fellBack,
-      namespaces: chosenNamespaces,
-      namespacesExplicit: true,
-      tools: chosenTools,
-    }, progress);
-    const ref = await running!;
-    return await enterSession(kube, { ...options, tools: chosenTools }, session, ref, progress);
+    const built = buildPodSession(await resolveChosenPod(result.pod), buildPickedWish(result, (message) => progress.warn(message)));
+    reportChoices(progress, built);
+    return await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress);
   } finally {
-    stopWaiting.abort();
     progress.release();
     // Cancelled, failed or done: the helper goes, even if it was still being created.
-    const started = await helper?.catch(() => undefined);
-    await started?.remove();
+    const handle = await helper?.catch(() => undefined);
+    await handle?.release();
   }
+}
+
+/** The picker's answers as a session wish; a fallback to the sandbox keeps the container the user meant. */
+function buildPickedWish(result: PickerResult, warn: (message: string) => void) {
+  const fellBack = result.container.kind === 'sandbox' ? result.container.instead : undefined;
+  if (mountNeedsTargetTools(result.namespaces, result.tools)) {
+    warn('mnt left out: it needs the target\'s own tools (the files stay readable under $NSDEBUG_TARGET_ROOT)');
+  }
+  return {
+    container: result.container.kind === 'container' ? result.container.name : fellBack?.name,
+    sandbox: result.container.kind === 'sandbox' && !fellBack,
+    namespaces: enteredNamespaces(result.namespaces, result.tools),
+    namespacesExplicit: true,
+    tools: result.tools,
+  };
 }

@@ -1,9 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { createKube, type Kube } from '../../kube/client.js';
+import type { Kube } from '../../kube/client.js';
 import { request } from '../../kube/request.js';
 import { buildHelperRow, renderHelperTable } from '../../helper/helper-list.js';
 import { HELPER_SELECTOR } from '../../helper/spec.js';
 import { validateHelperOptions, type RawHelperArgs } from '../debug-options.js';
+import { runCommand } from '../runner.js';
 
 /** Helper pods in the namespace, or in all of them with -A. */
 export async function listHelpers(kube: Kube, allNamespaces: boolean): Promise<V1Pod[]> {
@@ -16,13 +17,14 @@ export async function listHelpers(kube: Kube, allNamespaces: boolean): Promise<V
 
 export async function runListCommand(raw: RawHelperArgs): Promise<number> {
   const options = validateHelperOptions(raw, process.env);
-  const kube = await createKube(options.kube);
-  const all = raw.allNamespaces ?? false;
-  const pods = await listHelpers(kube, all);
-  if (pods.length === 0) {
-    process.stderr.write(`No nsdebug helper pods found${all ? '' : ` in namespace ${kube.namespace}`}.\n`);
+  return runCommand(options, async ({ kube }) => {
+    const all = raw.allNamespaces ?? false;
+    const pods = await listHelpers(kube, all);
+    if (pods.length === 0) {
+      process.stderr.write(`No nsdebug helper pods found${all ? '' : ` in namespace ${kube.namespace}`}.\n`);
+      return 0;
+    }
+    process.stdout.write(renderHelperTable(pods.map((pod) => buildHelperRow(pod)), all));
     return 0;
-  }
-  process.stdout.write(renderHelperTable(pods.map((pod) => buildHelperRow(pod)), all));
-  return 0;
+  });
 }

@@ -1,73 +1,53 @@
 import { buildStatsArgv } from '../../agent/argv.js';
-import { ExitGuard } from '../../helper/exit-guard.js';
-import { createCliProgress } from '../progress.js';
-import { buildPodHelperRequest, withHelper } from '../../helper/run-helper.js';
+import { buildPodHelperRequest, withHelper } from '../../helper/handle.js';
 import { resolveInspectPod } from '../../inspect/inspect-target.js';
-import { runAgentCapture } from '../../session/run-agent.js';
 import { parseStats, type Stats } from '../../inspect/stats-parse.js';
 import { computeRates, type StatsRates } from '../../inspect/stats-rates.js';
 import { renderStatsLine, renderStatsRates, renderStatsTable } from '../../inspect/stats-render.js';
-import { createKube } from '../../kube/client.js';
-import { planPodSession } from '../../kube/session-plan.js';
-import { validateStatsOptions, type RawStatsArgs, type StatsOptions } from '../../inspect/inspect-options.js';
+import { buildPodTarget, planTarget, targetName } from '../../session/plan-target.js';
+import { validateStatsOptions, type RawStatsArgs, type StatsOptions } from '../inspect-options.js';
+import { runCommand } from '../runner.js';
 
 const WATCH_INTERVAL_MS = 1000;
 
 /** `kubectl nsdebug stats TARGET`: the cgroup's real limits and usage beside what /proc shows inside. */
 export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
   const options = validateStatsOptions(raw, process.env);
-  const progress = createCliProgress(options.quiet);
-  const guard = new ExitGuard().install();
-  try {
-    const kube = await createKube(options.kube);
-    const pod = await resolveInspectPod(kube, options.target, progress);
+  return runCommand(options, async (ctx) => {
+    const { progress } = ctx;
+    const pod = await resolveInspectPod(ctx.kube, options.target, progress);
     // The same choice as a session: -c, --sandbox, or the sandbox when the container is not running.
-    const planned = planPodSession(pod, { container: options.container, sandbox: options.sandbox, namespaces: ['net'], namespacesExplicit: false, tools: 'helper' });
-    for (const note of planned.notes) progress.note(note);
-    for (const warning of planned.warnings) progress.warn(warning);
-    const { plan } = planned;
-    const argv = buildStatsArgv({
-      podUid: pod.metadata!.uid!,
-      target: plan.kind === 'container' ? { kind: 'container', containerId: plan.containerId } : { kind: 'sandbox', exclude: [...plan.excludeIds] },
+    const { target, notes } = planTarget(pod, options);
+    for (const note of notes) progress.note(note);
+    if (target.kind === 'sandbox' && target.fallback) progress.warn(`${target.fallback}; reading the pod sandbox (pause) instead`);
+    const argv = buildStatsArgv({ podUid: pod.metadata!.uid!, target: buildPodTarget(target) });
+    const name = targetName(target);
+    return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), async (helper) => {
+      const sample = async (): Promise<Stats> => parseStats(await helper.capture(argv), name);
+      const first = await sample();
+      const firstAt = Date.now();
+      await progress.done(); // the live progress display leaves the terminal before our output
+      if (!options.watch) {
+        process.stdout.write(options.output === 'json' ? `${JSON.stringify(first, null, 2)}\n` : renderStatsTable(first));
+        return 0;
+      }
+      return watchStats({ stats: first, at: firstAt }, sample, options);
     });
-    const name = plan.kind === 'container' ? plan.container.name : 'sandbox';
-    return await withHelper(
-      buildPodHelperRequest(kube, options, pod, progress, guard),
-      async (helper) => {
-        const sample = async (): Promise<Stats> => parseStats(await runAgentCapture(kube, helper, argv), name);
-        const first = await sample();
-        const firstAt = Date.now();
-        await progress.done(); // the live progress display leaves the terminal before our output
-        if (!options.watch) {
-          const stats = first;
-          process.stdout.write(options.output === 'json' ? `${JSON.stringify(stats, null, 2)}\n` : renderStatsTable(stats));
-          return 0;
-        }
-        return watchStats({ stats: first, at: firstAt }, sample, options);
-      },
-    );
-  } finally {
-    guard.uninstall();
-  }
+  });
 }
 
 /**
- * One sample a second until Ctrl-C (the guard deletes the helper and exits
- * 130) or until stdout goes away (`| head`): then return, and withHelper deletes it.
+ * One sample a second until Ctrl-C or a closed stdout (`| head`): either way the
+ * runner's guard deletes the helper and exits (130, or 141 for the pipe).
  * A terminal gets the table redrawn in place; anything else one line (or one
  * JSON object with -o json) per sample.
  */
 async function watchStats(first: { stats: Stats; at: number }, sample: () => Promise<Stats>, options: StatsOptions): Promise<number> {
   const interactive = process.stdout.isTTY === true && options.output === 'table';
   const live = interactive ? (await import('../../ui/render.js')).startLiveText(process.stdout) : undefined;
-  let closed = false;
-  const onError = (): void => {
-    closed = true;
-  };
-  process.stdout.on('error', onError);
   try {
     let prev: { stats: Stats; at: number } | undefined;
-    while (!closed) {
+    while (process.stdout.writable) {
       const started = Date.now();
       const stats = prev === undefined ? first.stats : await sample();
       const at = prev === undefined ? first.at : Date.now();
@@ -85,6 +65,5 @@ async function watchStats(first: { stats: Stats; at: number }, sample: () => Pro
     return 0;
   } finally {
     await live?.stop();
-    process.stdout.off('error', onError);
   }
 }

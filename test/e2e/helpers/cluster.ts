@@ -19,6 +19,8 @@ export const KUBECONFIG_PATH = join(REPO_ROOT, '.e2e', 'kubeconfig');
 export const E2E_IMAGE = 'localhost/nsdebug/busybox:e2e';
 /** The name the harness registers its one node under. */
 export const NODE_NAME = 'nsdebug-node';
+/** The second node (cluster/node2.sh); its taint nsdebug.dev/second-node=true:NoSchedule keeps ordinary pods off it. */
+export const NODE2_NAME = 'nsdebug-node-2';
 /** Label key and value on everything the e2e tests create. */
 export const E2E_LABEL = { key: 'nsdebug.dev/e2e', value: 'true' } as const;
 

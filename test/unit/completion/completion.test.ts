@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Directive, buildCompletion, formatCompletion, type Lookups } from '../../../src/completion/candidates.js';
 import { parseCompletionWords } from '../../../src/completion/parse-words.js';
-import type { TargetKind } from '../../../src/completion/vocabulary.js';
+import type { TargetKind } from '../../../src/base/rules.js';
 
 /** An in-memory cluster: namespace -> kind -> names, plus pod containers. */
 function memoryLookups(namespace = 'default', calls: string[] = []): Lookups {

@@ -1,7 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ContainerRow, PodRow } from '../ui/types.js';
-import { formatAge } from '../util/duration.js';
-import type { ContainerInfo } from './choose-container.js';
+import { formatAge } from '../base/duration.js';
+import type { ContainerInfo } from '../kube/choose-container.js';
 
 /** The STATUS column as kubectl computes it: the most telling container reason, else the phase. */
 export function podStatusText(pod: V1Pod): string {

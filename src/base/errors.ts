@@ -24,7 +24,7 @@ export class CancelledError extends Error {
   }
 }
 
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGPIPE: 13, SIGTERM: 15 };
 
 /** 128 + the signal number, as shells report it; a plain cancel counts as SIGINT. */
 export function exitCodeForSignal(signal: NodeJS.Signals | 'cancelled'): number {

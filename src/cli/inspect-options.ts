@@ -1,7 +1,8 @@
 // Pure option validation for `ns` and `stats`: flags + environment -> options,
 // with no I/O and nothing heavy imported, so the tests need no cluster.
-import { UserError } from '../cli/errors.js';
-import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from '../cli/debug-options.js';
+import { UserError } from '../base/errors.js';
+import { assertContainerOrSandbox } from '../base/rules.js';
+import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from './debug-options.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 
 export interface RawNsArgs extends RawHelperArgs {
@@ -48,7 +49,7 @@ export function validateNsOptions(raw: RawNsArgs, env: NodeJS.ProcessEnv): NsOpt
 export function validateStatsOptions(raw: RawStatsArgs, env: NodeJS.ProcessEnv): StatsOptions {
   const helper = validateHelperOptions(raw, env);
   const target = podTarget('stats', raw.target);
-  if (raw.container !== undefined && raw.sandbox) throw new UserError('-c/--container and --sandbox exclude each other', { hint: 'drop one of them' });
+  assertContainerOrSandbox(raw.container, raw.sandbox);
   const watch = raw.watch ?? false;
   return {
     ...helper,

@@ -1,4 +1,11 @@
+// The flags, their defaults and their help text: the one table yargs, the
+// option validation, the picker's equivalent command and completion all read.
 import type { Options } from 'yargs';
+import { DEFAULT_NAMESPACES, NAMESPACE_TYPES, TOOLS } from './rules.js';
+
+/** The image used when neither --image nor NSDEBUG_IMAGE is set: public, small, and has sh, nsenter, unshare, mount, ip, ps. */
+export const DEFAULT_IMAGE = 'docker.io/library/busybox:1.36.1';
+export const IMAGE_PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 
 /** kubectl's global flags, re-implemented: kubectl hands them to the plugin untouched. */
 export const GLOBAL_OPTIONS = {
@@ -15,8 +22,8 @@ export const GLOBAL_OPTIONS = {
 
 /** Shared by the session and the inspect commands: everything about the helper pod. */
 export const HELPER_OPTIONS = {
-  image: { type: 'string', describe: 'helper image (env NSDEBUG_IMAGE; default docker.io/library/busybox:1.36.1)' },
-  'image-pull-policy': { type: 'string', choices: ['Always', 'IfNotPresent', 'Never'], describe: 'helper image pull policy (default IfNotPresent)' },
+  image: { type: 'string', describe: `helper image (env NSDEBUG_IMAGE; default ${DEFAULT_IMAGE})` },
+  'image-pull-policy': { type: 'string', choices: IMAGE_PULL_POLICIES, describe: 'helper image pull policy (default IfNotPresent)' },
   'helper-namespace': { type: 'string', describe: 'namespace of the helper pod (default: the target\'s)' },
   timeout: { type: 'string', default: '60s', describe: 'how long to wait for the helper to start' },
   ttl: { type: 'string', default: '1h', describe: 'the helper\'s hard lifetime (activeDeadlineSeconds)' },
@@ -29,8 +36,8 @@ export const DEBUG_OPTIONS = {
   ...HELPER_OPTIONS,
   container: { alias: 'c', type: 'string', describe: 'container name (default: the default-container annotation, the only one, or the first running)' },
   sandbox: { type: 'boolean', default: false, describe: 'enter the pod sandbox (pause) process instead of a container' },
-  ns: { type: 'string', describe: 'namespaces to enter: a comma list of net,pid,mnt,uts,ipc,user,cgroup,time, or all (default net,pid,uts,ipc)' },
-  tools: { type: 'string', choices: ['helper', 'host', 'target'], describe: 'whose programs the session uses: the helper image\'s (default), the node\'s, or the container\'s own (implies mnt; the default when --ns has mnt)' },
+  ns: { type: 'string', describe: `namespaces to enter: a comma list of ${NAMESPACE_TYPES.join(',')}, or all (default ${DEFAULT_NAMESPACES.join(',')})` },
+  tools: { type: 'string', choices: TOOLS, describe: 'whose programs the session uses: the helper image\'s (default), the node\'s, or the container\'s own (implies mnt; the default when --ns has mnt)' },
   stdin: { alias: 'i', type: 'boolean', default: false, describe: 'pass stdin to COMMAND' },
   tty: { alias: 't', type: 'boolean', default: false, describe: 'allocate a TTY for COMMAND (needs a terminal)' },
   pick: { type: 'boolean', default: true, describe: 'use the interactive picker for open choices when in a terminal (--no-pick to disable)' },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateNsOptions, validateStatsOptions } from '../../../src/inspect/inspect-options.js';
+import { validateNsOptions, validateStatsOptions } from '../../src/cli/inspect-options.js';
 
 describe('validateNsOptions', () => {
   it('takes a pod or workload target and an output format', () => {

@@ -1,0 +1,119 @@
+import { describe, expect, it, vi } from 'vitest';
+
+// The bundler inlines the agent as text; here a stand-in does.
+vi.mock('../../src/agent/nsdebug-agent.sh', () => ({ default: '#!/bin/sh\n' }));
+import { CancelledError, UserError } from '../../src/base/errors.js';
+import type { Progress } from '../../src/base/progress.js';
+import { ExitGuard } from '../../src/helper/exit-guard.js';
+import { acquireHelper, withHelper, type HelperRequest, type HelperSettings } from '../../src/helper/handle.js';
+import { createFakeKube, type FakeKubeOptions } from './fake-kube.js';
+
+const settings: HelperSettings = { image: 'busybox', imagePullPolicy: 'IfNotPresent', timeoutSeconds: 5, ttlSeconds: 3600, idleSeconds: 30, idleStartSeconds: 600, keep: false };
+const request: HelperRequest = { namespace: 'default', nodeName: 'node-1', target: 'pod/default/web', targetName: 'web', nodeMode: false };
+
+function recordingProgress() {
+  const lines: string[] = [];
+  const progress: Progress = {
+    phase: (phase, detail) => void lines.push(`phase ${phase}${detail ? ` ${detail}` : ''}`),
+    event: () => {},
+    note: (message) => void lines.push(`note ${message}`),
+    warn: (message) => void lines.push(`warn ${message}`),
+    hold: () => {},
+    release: () => {},
+    done: async () => void lines.push('done'),
+    fail: async (message) => void lines.push(`fail ${message}`),
+  };
+  return { progress, lines };
+}
+
+function setup(options: FakeKubeOptions = {}) {
+  const fake = createFakeKube(options);
+  const { progress, lines } = recordingProgress();
+  const exits: number[] = [];
+  const guard = new ExitGuard({ log: () => {}, exit: (code) => void exits.push(code) });
+  return { ...fake, progress, lines, guard, exits, ctx: { kube: fake.kube, progress, guard } };
+}
+
+describe('helper handle against a fake API', () => {
+  it('checks access, creates, waits until running, runs the agent, then deletes, in that order', async () => {
+    const t = setup({ agent: (mode) => (mode === 'ns' ? { stdout: 'dump\n' } : {}) });
+    const out = await withHelper(t.ctx, settings, request, (helper) => helper.capture(['sh', '/nsdebug/agent.sh', 'ns']));
+    expect(out).toBe('dump\n');
+    const name = t.journal.find((line) => line.startsWith('create '))!.slice('create '.length);
+    expect(name).toMatch(/^nsdebug-web-[a-z0-9]{5}$/);
+    expect(t.journal).toEqual(['access', `create ${name}`, 'watch pods', `exec ${name} ns`, `delete ${name}`]);
+    expect(t.pods.size).toBe(0);
+    expect(t.lines[0]).toBe(`phase creating helper ${name} in namespace default on node node-1`);
+  });
+
+  it('deletes the helper when the work fails, and the work\'s error is what surfaces', async () => {
+    const t = setup();
+    await expect(withHelper(t.ctx, settings, request, async () => {
+      throw new UserError('boom');
+    })).rejects.toThrow('boom');
+    expect(t.journal.at(-1)).toMatch(/^delete nsdebug-web-/);
+    expect(t.pods.size).toBe(0);
+  });
+
+  it('fails fast on an image that cannot be pulled, and still deletes', async () => {
+    const t = setup({ start: 'image-error' });
+    await expect(withHelper(t.ctx, settings, request, async () => 0)).rejects.toMatchObject({
+      message: 'the helper container cannot start: ErrImagePull: pull access denied',
+      hint: expect.stringMatching(/^check --image and --image-pull-policy/),
+    });
+    expect(t.journal.filter((line) => line.startsWith('exec'))).toEqual([]);
+    expect(t.journal.at(-1)).toMatch(/^delete /);
+  });
+
+  it('on a signal while the helper starts, the guard deletes it before exiting 130', async () => {
+    const t = setup({ start: 'never' });
+    const helper = acquireHelper(t.ctx, settings, request);
+    const ready = helper.ready().catch((error: unknown) => error);
+    while (!t.journal.includes('watch pods')) await new Promise((r) => setTimeout(r, 2));
+    await t.guard.terminate(130);
+    expect(t.journal.at(-1)).toBe(`delete ${helper.ref.name}`);
+    expect(t.exits).toEqual([130]);
+    expect(await ready).toBeInstanceOf(CancelledError);
+  });
+
+  it('released before the create request leaves: nothing is created', async () => {
+    let open!: () => void;
+    const t = setup({ accessGate: new Promise<void>((resolve) => (open = resolve)) });
+    const helper = acquireHelper(t.ctx, settings, request);
+    const released = helper.release();
+    open();
+    await released;
+    await helper.ready().catch(() => undefined);
+    expect(t.journal.filter((line) => /^(create|delete)/.test(line))).toEqual([]);
+  });
+
+  it('--keep leaves the helper and says how to remove it', async () => {
+    const t = setup();
+    const helper = acquireHelper(t.ctx, { ...settings, keep: true }, request);
+    await helper.ready();
+    await helper.release();
+    expect(t.journal.some((line) => line.startsWith('delete'))).toBe(false);
+    expect(t.pods.has(helper.ref.name)).toBe(true);
+    expect(t.lines.at(-1)).toBe(`note kept helper pod ${helper.ref.name} (namespace default); remove it with kubectl nsdebug clean --all -n default`);
+  });
+
+  it('an agent mode that finds no process is one line naming the fix', async () => {
+    const t = setup({ agent: () => ({ stderr: 'nsdebug-agent: no process for container abc\n', code: 124 }) });
+    const failure = withHelper(t.ctx, settings, request, (helper) => helper.capture(['sh', '/nsdebug/agent.sh', 'stats']));
+    await expect(failure).rejects.toThrow('the helper found no process of the target on its node (nsdebug-agent: no process for container abc)');
+  });
+
+  it('beats every third of the idle timeout while a session lasts, and stops', async () => {
+    const t = setup();
+    const helper = acquireHelper(t.ctx, { ...settings, idleSeconds: 3 }, request);
+    await helper.ready();
+    const stop = helper.heartbeat();
+    await new Promise((r) => setTimeout(r, 1150));
+    stop();
+    const beats = t.journal.filter((line) => line.endsWith(' heartbeat')).length;
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(beats).toBe(1);
+    expect(t.journal.filter((line) => line.endsWith(' heartbeat')).length).toBe(1);
+    await helper.release();
+  });
+});
