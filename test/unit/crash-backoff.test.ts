@@ -7,11 +7,11 @@ const base = { name: 'app', image: 'x', imageID: '', ready: false } as const;
 
 describe('backoffSeconds', () => {
   it.each([
-    [0, 10],
-    [1, 20],
-    [2, 40],
-    [4, 160],
-    [5, 300],
+    [0, 0],
+    [1, 10],
+    [2, 20],
+    [5, 160],
+    [6, 300],
     [50, 300],
   ])('after %i restarts: %i s', (restarts, seconds) => {
     expect(backoffSeconds(restarts)).toBe(seconds);
@@ -29,19 +29,19 @@ describe('crashLoopOf', () => {
     expect(crashLoopOf(status, NOW)).toEqual({
       restartCount: 2,
       running: false,
-      backoffSeconds: 40,
+      backoffSeconds: 20,
       finishedAt: new Date('2026-11-29T22:00:10Z'),
-      nextStartAt: new Date('2026-11-29T22:00:50Z'),
-      remainingSeconds: 20,
+      nextStartAt: new Date('2026-11-29T22:00:30Z'),
+      remainingSeconds: 0,
       lastExitCode: 1,
       lastReason: 'Error',
     });
   });
 
-  it('just exited (state terminated, before the kubelet moves to waiting): the first back-off', () => {
+  it('just exited (state terminated, before the kubelet moves to waiting): the back-off after one restart', () => {
     const status: V1ContainerStatus = {
       ...base,
-      restartCount: 0,
+      restartCount: 1,
       state: { terminated: { exitCode: 1, finishedAt: new Date('2026-11-29T22:00:25Z') } },
     };
     expect(crashLoopOf(status, NOW)).toMatchObject({ backoffSeconds: 10, remainingSeconds: 5, lastExitCode: 1 });
@@ -64,10 +64,10 @@ describe('crashLoopOf', () => {
       state: { running: { startedAt: new Date('2026-11-29T22:00:29Z') } },
       lastState: { terminated: { exitCode: 1, finishedAt: new Date('2026-11-29T22:00:00Z') } },
     };
-    expect(crashLoopOf(status, NOW)).toEqual({ restartCount: 3, running: true, backoffSeconds: 80 });
+    expect(crashLoopOf(status, NOW)).toEqual({ restartCount: 3, running: true, backoffSeconds: 40 });
   });
 
   it('no status yet', () => {
-    expect(crashLoopOf(undefined, NOW)).toEqual({ restartCount: 0, running: false, backoffSeconds: 10 });
+    expect(crashLoopOf(undefined, NOW)).toEqual({ restartCount: 0, running: false, backoffSeconds: 0 });
   });
 });
