@@ -229,6 +229,7 @@ describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', () => {
       expect(Number(escaped.lived_ms)).toBeGreaterThanOrEqual(300);
       expect(agent.stderr()).toMatch(new RegExp(`^nsdebug-agent: container app \\(${cid}\\) exited before it could be frozen; it lived about \\d+ ms\\. .*kubectl logs`, 'm'));
       expect(agent.stderr()).not.toMatch(/nsdebug-catch: frozen/);
+      await until('the start to be over', () => status(cid) !== undefined); // the shim writes it after the exit
       expect(status(cid)).toBe('1');
     }, 40_000);
 
