@@ -12,8 +12,11 @@ export { NAMESPACE_TYPES, TOOLS, isNamespaceType };
 export type { Tools };
 export type NamespaceType = NamespaceName;
 
-/** The agent's own failure codes; any other status is the command's. */
-export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123 } as const;
+/**
+ * The agent's own failure codes; any other status is the command's. `escaped`
+ * and `timedOut` come only from mode catch, before its session starts.
+ */
+export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123, escaped: 122, timedOut: 121 } as const;
 
 /** Invalid input to a builder or parser: a one-line message naming the fix. */
 export class AgentArgvError extends Error {
@@ -56,6 +59,17 @@ export interface SessionArgvInput {
   readonly sessionId?: string;
   /** Empty or absent: an interactive shell. */
   readonly command?: readonly string[];
+  /** tools=target only: COMMAND gets the target init's own environment (a caught container's). */
+  readonly targetEnv?: boolean;
+}
+
+export interface CatchArgvInput {
+  readonly podUid: string;
+  readonly containerName: string;
+  readonly timeoutSeconds: number;
+  readonly killOnExit: boolean;
+  /** hold: frozen until stdin ends (the client then enters with a session exec); print-env: print and release. */
+  readonly then: 'hold' | 'print-env';
 }
 
 export interface NsArgvInput {
@@ -135,6 +149,10 @@ export function buildSessionArgv(input: SessionArgvInput): string[] {
     else if (input.tools !== 'target') throw new AgentArgvError('--ns needs at least one namespace type');
   }
   args.push('--tools', input.tools);
+  if (input.targetEnv) {
+    if (input.tools !== 'target' || input.target.kind === 'node') throw new AgentArgvError('--target-env needs a pod target and --tools target');
+    args.push('--target-env');
+  }
   if (input.label !== undefined) {
     if (!LABEL.test(input.label)) {
       throw new AgentArgvError(`invalid session label ${JSON.stringify(input.label)}: use 1 to 128 of A-Z a-z 0-9 . _ / : -`);
@@ -154,6 +172,23 @@ export function buildStatusArgv(id: string): string[] {
 function sessionId(value: string): string {
   if (!SESSION_ID.test(value)) throw new AgentArgvError(`invalid session id ${JSON.stringify(value)}: use 8 to 32 of a-z 0-9`);
   return value;
+}
+
+/** Waits for container NAME's next start and freezes it (docs/design.md, mode catch). */
+export function buildCatchArgv(input: CatchArgvInput): string[] {
+  if (!CONTAINER_NAME.test(input.containerName)) {
+    throw new AgentArgvError(`invalid container name ${JSON.stringify(input.containerName)}: expected a Kubernetes container name`);
+  }
+  if (input.timeoutSeconds < 1) throw new AgentArgvError('the catch timeout must be at least 1 second');
+  const args = [...agent('catch'), '--pod-uid', podUid(input.podUid), '--container-name', input.containerName, '--timeout', seconds('timeoutSeconds', input.timeoutSeconds)];
+  if (input.killOnExit) args.push('--kill-on-exit');
+  args.push(input.then === 'hold' ? '--hold' : '--print-env');
+  return args;
+}
+
+/** Thaws (or kills) whatever catch sessions froze: the client's last call before deleting the helper. */
+export function buildReleaseArgv(): string[] {
+  return agent('release');
 }
 
 function agent(mode: string): string[] {

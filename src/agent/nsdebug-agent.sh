@@ -9,6 +9,9 @@
 #   125  usage or invalid input
 #   124  target process not found
 #   123  the kernel or the available nsenter lacks a requested namespace type
+#        (catch: or the kernel lacks the cgroup freezer)
+#   122  catch: the container exited (or would not freeze) before it was frozen
+#   121  catch: no new start of the container within --timeout
 # Otherwise the command's own status passes through.
 #
 # Layout: constants; validation; /proc readers and the PID lookup; argument
@@ -175,8 +178,9 @@ cg_slot() {
   return 0
 }
 
-# proc_stat PID: sets st_ppid, st_sid (session) and st_start (start time in
-# ticks) from /proc/PID/stat. The command name (field 2) may hold anything the
+# proc_stat PID: sets st_state, st_ppid, st_sid (session), st_utime and
+# st_stime (CPU time in ticks) and st_start (start time in ticks) from
+# /proc/PID/stat. The command name (field 2) may hold anything the
 # process wrote to its own comm, newlines and parentheses included, and nothing
 # after it holds a ')': so the whole file is read, and split after its last ') '.
 proc_stat() {
@@ -190,8 +194,11 @@ proc_stat() {
   # shellcheck disable=SC2086 # splitting the fields after the name is the point
   set -- ${st_text##*') '}
   [ $# -ge 20 ] || return 1
+  st_state=$1
   st_ppid=$2
   st_sid=$4
+  st_utime=${12}
+  st_stime=${13}
   st_start=${20}
 }
 
@@ -288,11 +295,11 @@ need_value() { [ $# -ge 2 ] || die 125 "$1 needs a value"; }
 # mode and the option variables below; args_used is how many arguments were
 # options (the caller shifts them: the rest is the session's COMMAND).
 parse_args() {
-  [ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|ns|stats|heartbeat|status|cp-in|cp-out|diff [OPTIONS] (see docs/design.md)"
+  [ $# -ge 1 ] || die 125 "usage: agent.sh serve|pid|session|catch|release|ns|stats|heartbeat|status|cp-in|cp-out|diff [OPTIONS] (see docs/design.md)"
   mode=$1
   case $mode in
-    serve | pid | session | ns | stats | heartbeat | status | cp-in | cp-out | diff) ;;
-    *) die 125 "unknown mode '$mode'; use serve, pid, session, ns, stats, heartbeat, status, cp-in, cp-out or diff" ;;
+    serve | pid | session | catch | release | ns | stats | heartbeat | status | cp-in | cp-out | diff) ;;
+    *) die 125 "unknown mode '$mode'; use serve, pid, session, catch, release, ns, stats, heartbeat, status, cp-in, cp-out or diff" ;;
   esac
   pod_uid=
   container_id=
@@ -307,6 +314,12 @@ parse_args() {
   session_id=
   idle=30
   idle_start=600
+  container_name=
+  timeout=600
+  kill_on_exit=0
+  print_env=0
+  hold=0
+  target_env=0
   seen=' '
   pa_total=$#
   shift
@@ -343,6 +356,22 @@ parse_args() {
         containers="$containers $pa_name=$pa_id"
         shift 2
         ;;
+      --container-name)
+        need_value "$@"
+        valid_container_name "$2" || die 125 "invalid --container-name '$2': expected a Kubernetes container name"
+        container_name=$2
+        shift 2
+        ;;
+      --timeout)
+        need_value "$@"
+        if ! valid_uint "$2" || [ "$2" -eq 0 ]; then die 125 "--timeout needs a whole number of seconds above 0, got '$2'"; fi
+        timeout=$2
+        shift 2
+        ;;
+      --kill-on-exit) kill_on_exit=1; shift ;;
+      --print-env) print_env=1; shift ;;
+      --hold) hold=1; shift ;;
+      --target-env) target_env=1; shift ;;
       --sandbox) sandbox=1; shift ;;
       --node) node=1; shift ;;
       --ns)
@@ -472,16 +501,87 @@ end_sessions() { # FILE...: ends every registered session
   done
 }
 
+# ------------------------------------------------------- frozen cgroups
+# A catch session records each cgroup it freezes, before the freeze, as
+# $RUN/frozen/<its PID>: one line `ACTION CONTROL_FILE`, ACTION thaw or kill
+# (--kill-on-exit), CONTROL_FILE the cgroup's freezer.state (v1) or
+# cgroup.freeze (v2). The session releases its own on exit; serve releases
+# those of a session that died, and all of them when the client stops beating
+# and before it exits: a freeze never outlives the session.
+
+# release_record FILE: kills the cgroup's processes (kill) and thaws it, then
+# removes FILE. Returns 1, keeping FILE for the next try, when the cgroup is
+# still there but could not be thawed.
+release_record() {
+  [ -f "$1" ] || return 0
+  rr_action=
+  rr_ctl=
+  IFS=' ' read -r rr_action rr_ctl <"$1" || :
+  case $rr_ctl in
+    *'/../'* | *'/..') rr_ctl= ;;
+    "$HOST_ROOT"/sys/fs/cgroup/*/freezer.state) rr_thawed=THAWED ;;
+    "$HOST_ROOT"/sys/fs/cgroup/*/cgroup.freeze) rr_thawed=0 ;;
+    *) rr_ctl= ;;
+  esac
+  case $rr_action in thaw | kill) ;; *) rr_ctl= ;; esac
+  if [ -z "$rr_ctl" ]; then
+    echo "nsdebug-agent: warning: ignoring a malformed freeze record $1" >&2
+    rm -f "$1"
+    return 0
+  fi
+  rr_dir=${rr_ctl%/*}
+  if [ -d "$rr_dir" ]; then
+    [ "$rr_action" = thaw ] || kill_cgroup "$rr_dir"
+    echo "$rr_thawed" 2>/dev/null >"$rr_ctl" || [ ! -d "$rr_dir" ] || return 1
+  fi
+  rm -f "$1"
+}
+
+# kill_cgroup DIR: SIGKILL to every process in the cgroup (cgroup.kill where
+# v2 has it). Frozen processes die as soon as they are thawed.
+kill_cgroup() {
+  if [ -f "$1/cgroup.kill" ]; then
+    echo 1 2>/dev/null >"$1/cgroup.kill" && return 0
+  fi
+  while IFS= read -r kc_pid; do
+    case $kc_pid in '' | *[!0-9]*) continue ;; esac
+    kill -s KILL "$kc_pid" 2>/dev/null
+  done 2>/dev/null <"$1/cgroup.procs"
+}
+
+release_records() { # FILE...: releases every record
+  for rs_file in "$@"; do
+    [ -e "$rs_file" ] || continue
+    release_record "$rs_file" || echo "nsdebug-agent: warning: could not thaw the cgroup recorded in $rs_file" >&2
+  done
+}
+
+release_orphans() { # FILE...: releases the records whose session has ended
+  for ro_file in "$@"; do
+    [ -e "$ro_file" ] || continue
+    ro_pid=${ro_file##*/}
+    case $ro_pid in '' | *[!0-9]*) continue ;; esac
+    kill -0 "$ro_pid" 2>/dev/null || release_record "$ro_file" || :
+  done
+}
+
+# serve_exit: thaws every recorded cgroup, then exits 0.
+serve_exit() {
+  with_glob "$RUN/frozen" '*' release_records
+  exit 0
+}
+
 mode_serve() {
   mkdir -p "$RUN/sessions" || die 125 "cannot create $RUN/sessions"
   sleeper=
-  trap 'if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null; fi; exit 0' TERM INT
+  trap 'if [ -n "$sleeper" ]; then kill "$sleeper" 2>/dev/null; fi; serve_exit' TERM INT
   start=$(date +%s)
   ever=0
   last=$start
   while :; do
     now=$(date +%s)
     with_glob "$RUN/sessions" '*' check_sessions
+    with_glob "$RUN/frozen" '*' release_orphans
     if [ "$alive" = 1 ]; then
       last=$now
       beat_at=$(cat "$RUN/heartbeat" 2>/dev/null) || beat_at=$now
@@ -489,18 +589,18 @@ mode_serve() {
       if [ $((now - beat_at)) -ge "$idle" ]; then
         echo "nsdebug-agent: no heartbeat from the client for $((now - beat_at))s: ending its sessions" >&2
         with_glob "$RUN/sessions" '*' end_sessions
-        exit 0
+        serve_exit
       fi
     elif [ "$ever" = 1 ]; then
-      [ $((now - last)) -lt "$idle" ] || exit 0
+      [ $((now - last)) -lt "$idle" ] || serve_exit
     elif beat_at=$(cat "$RUN/heartbeat" 2>/dev/null); then
       # The client beats while it holds the helper without a session (picker,
       # ns, stats --watch): its beats replace the start window, and when they
       # stop (client killed) the helper ends after --idle.
       case $beat_at in '' | *[!0-9]*) beat_at=$now ;; esac
-      [ $((now - beat_at)) -lt "$idle" ] || exit 0
+      [ $((now - beat_at)) -lt "$idle" ] || serve_exit
     else
-      [ $((now - start)) -lt "$idle_start" ] || exit 0
+      [ $((now - start)) -lt "$idle_start" ] || serve_exit
     fi
     # Backgrounded so that TERM/INT interrupt the wait at once.
     sleep 1 &
@@ -684,10 +784,18 @@ session_checks() {
     [ "$tools" != target ] || die 125 "--tools target needs a pod target; use --tools helper or host with --node"
     return 0
   fi
-  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --session-id
+  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --session-id --target-env
   need_pod_uid
   need_one_target
-  [ "$ns_given" = 1 ] || [ "$tools" = target ] || die 125 "mode session needs --ns LIST"
+  check_ns_tools
+  if [ "$target_env" = 1 ] && [ "$tools" != target ]; then
+    die 125 "--target-env gives the container's programs its environment: use it with --tools target"
+  fi
+}
+
+# The namespaces and tools of a pod session (session, catch).
+check_ns_tools() {
+  [ "$ns_given" = 1 ] || [ "$tools" = target ] || die 125 "mode $mode needs --ns LIST"
   # mnt goes with target tools: helper and host programs live outside the
   # container's mount namespace; the container's own programs need it.
   if [ "$tools" = target ]; then
@@ -864,6 +972,42 @@ session_exec() { # [COMMAND [ARG...]]
     shift
     se_args=$((se_args - 1))
   done
+  # catch with target tools: the program gets the container's own environment.
+  if [ -n "${session_environ:-}" ]; then
+    se_args=$#
+    set -- "$@" env -i
+    # Each variable as a line of \NNN escapes (every byte: the text is the
+    # container's), turned back into bytes by printf; the x keeps a trailing
+    # newline from being stripped.
+    se_lines=$(od -An -v -to1 "$session_environ" | awk '
+      { for (i = 1; i <= NF; i++) { if ($i == "000") { if (w != "") print w; w = "" } else w = w "\\" $i } }
+      END { if (w != "") print w }') || die 124 "cannot read the environment of process $target_pid"
+    IFS=$NL
+    for se_line in $se_lines; do
+      IFS=$OLD_IFS
+      # shellcheck disable=SC2059 # the format is nothing but octal escapes made above
+      se_var=$(printf "${se_line}x")
+      set -- "$@" "${se_var%x}"
+    done
+    IFS=$OLD_IFS
+    set -- "$@" "PS1=$PS1" "NSDEBUG_TARGET_ROOT=$NSDEBUG_TARGET_ROOT"
+    if [ -n "${TERM:-}" ]; then set -- "$@" "TERM=$TERM"; fi
+    # The first program by absolute path: the container's PATH is not ours.
+    se_abs=$(command -v "$1") || se_abs=$1
+    set -- "$@" "$se_abs"
+    shift
+    se_args=$((se_args - 1))
+    while [ "$se_args" -gt 0 ]; do
+      set -- "$@" "$1"
+      shift
+      se_args=$((se_args - 1))
+    done
+  fi
+  # catch runs it as a child instead: it must thaw the container afterwards.
+  if [ "${session_forks:-0}" = 1 ]; then
+    "$@"
+    return
+  fi
   finish "$@"
 }
 
@@ -894,6 +1038,7 @@ mode_session() { # [COMMAND [ARG...]]
   session_namespaces
   session_nsenter
   session_target_root
+  if [ "$target_env" = 1 ]; then session_environ=$PROC/$target_pid/environ; fi
   session_exec "$@"
 }
 
@@ -1049,6 +1194,409 @@ mode_diff() {
   find "$df_up" -mindepth 1 -exec sh -c "set +f; $DIFF_SCRIPT" sh "$df_up" "$df_lowers" "$PROC/$target_pid/root" "$df_mounts" {} +
 }
 
+# -------------------------------------------------------------------- catch
+# mode_catch waits for the next start of container NAME of the pod, freezes
+# it as soon as its own program runs, and then runs a session in its
+# namespaces (reusing the session's stages) or prints its command line and
+# environment. On the way out it thaws the container (or kills it): the
+# container carries on, and the kubelet's crash loop with it.
+#
+# Why after the exec: until then the cgroup's only process is the runtime's
+# `runc init`, and freezing it stalls the runtime (the start times out).
+# The container is identified by its mounts: the kubelet bind-mounts its
+# termination-message file from .../pods/UID/containers/NAME/.
+
+# Machine-readable progress lines for the client go to stderr:
+#   nsdebug-catch: waiting freezer=v1|v2 timeout=SECONDS
+#   nsdebug-catch: vanished container=ID lived_ms=MS   (a start not known to be NAME's)
+#   nsdebug-catch: frozen container=ID pid=PID state=S procs=N cpu_ticks=T
+#       started=TICKS frozen=CENTISECONDS hz=HZ start_to_freeze_ms=MS seen_to_freeze_ms=MS
+#       settle_ms=MS
+#   nsdebug-catch: escaped container=ID lived_ms=MS
+#   nsdebug-catch: released container=ID action=thaw|kill frozen_ms=MS
+catch_event() { # WORD KEY=VALUE...
+  printf 'nsdebug-catch: %s\n' "$*" >&2
+}
+
+# uptime_cs: sets now_cs to the time since boot in hundredths of a second
+# (/proc/uptime; busybox date has no %N).
+uptime_cs() {
+  ut_up=
+  IFS=' ' read -r ut_up _ 2>/dev/null <"$PROC/uptime" || :
+  ut_up=${ut_up%%.*}${ut_up#*.}
+  while :; do
+    case $ut_up in 0?*) ut_up=${ut_up#0} ;; *) break ;; esac
+  done
+  case $ut_up in '' | *[!0-9]*) return 1 ;; esac
+  now_cs=$ut_up
+}
+
+slot_any() { :; }
+
+# pod_prefix PATH: sets pp_prefix to the cgroup PATH up to its first pod
+# component, which must be $pod_uid's.
+pod_prefix() {
+  pp_prefix=
+  IFS=/
+  for pp_c in $1; do
+    IFS=$OLD_IFS
+    [ -n "$pp_c" ] || continue
+    pp_prefix=$pp_prefix/$pp_c
+    if pod_component "$pp_c"; then
+      [ "$pc_ours" = 1 ]
+      return
+    fi
+  done
+  IFS=$OLD_IFS
+  return 1
+}
+
+# The pod's cgroup directory in the freezer's hierarchy, found from one of
+# the pod's processes (its sandbox, as a rule): sets pod_cg, freezer (v1 when
+# the process is in a v1 freezer cgroup, else v2; NSDEBUG_FREEZER overrides),
+# freeze_file and frozen_value.
+catch_pod_cgroup() {
+  find_init slot_any "pod$pod_uid" "pod$pod_uid_" ||
+    die 124 "no process of pod $pod_uid found on this node; is its sandbox running here?"
+  cp_v1=
+  cp_v2=
+  while IFS=: read -r _ cp_ctrls cp_path; do
+    case ,$cp_ctrls, in
+      *,freezer,*) cp_v1=$cp_path ;;
+      ,,) cp_v2=$cp_path ;;
+    esac
+  done 2>/dev/null <"$PROC/$found_pid/cgroup"
+  cp_base=$HOST_ROOT/sys/fs/cgroup
+  case ${NSDEBUG_FREEZER:-} in
+    v1 | v2) freezer=$NSDEBUG_FREEZER ;;
+    '') if [ -n "$cp_v1" ] && [ -d "$cp_base/freezer" ]; then freezer=v1; else freezer=v2; fi ;;
+    *) die 125 "NSDEBUG_FREEZER must be v1 or v2" ;;
+  esac
+  if [ "$freezer" = v1 ]; then
+    cp_path=$cp_v1
+    cp_mount=$cp_base/freezer
+    freeze_file=freezer.state
+    frozen_value=FROZEN
+  else
+    cp_path=$cp_v2
+    cp_mount=$cp_base
+    # A hybrid host mounts the unified hierarchy below.
+    [ -f "$cp_mount/cgroup.controllers" ] || cp_mount=$cp_base/unified
+    freeze_file=cgroup.freeze
+    frozen_value=1
+  fi
+  if [ -z "$cp_path" ] || ! pod_prefix "$cp_path" || ! cg_resolve "$cp_mount" "$pp_prefix" || [ ! -d "$cg_dir" ]; then
+    die 124 "cannot find the $freezer cgroup of pod $pod_uid under $cp_mount"
+  fi
+  pod_cg=$cg_dir
+  [ -f "$pod_cg/$freeze_file" ] ||
+    die 123 "the kernel has no $freezer cgroup freezer ($pod_cg/$freeze_file is missing; v2 needs Linux 5.2)"
+}
+
+list_dirs() { # DIR/NAME/...: sets names to the NAMEs, space-separated
+  names=' '
+  for ld_d in "$@"; do
+    [ -d "$ld_d" ] || continue
+    ld_d=${ld_d%/}
+    names="$names${ld_d##*/} "
+  done
+}
+
+# execd PID: 0 once PID runs the container's own program, i.e. its comm and
+# its argv[0] are no longer the runtime's: runc's init is `runc init`, named
+# runc:[0:PARENT] to runc:[2:INIT] along its stages; crun's is crun. (read
+# stops at the first NUL of cmdline in dash and ash; bash drops the NULs:
+# either way the text starts with argv[0].)
+execd() {
+  ex_comm=
+  IFS= read -r ex_comm 2>/dev/null <"$PROC/$1/comm" || return 1
+  case $ex_comm in runc:* | runc | crun) return 1 ;; esac
+  ex_arg0=
+  IFS= read -r ex_arg0 2>/dev/null <"$PROC/$1/cmdline" || :
+  [ -n "$ex_arg0" ] || return 1
+  case ${ex_arg0##*/} in runc* | crun*) return 1 ;; esac
+  return 0
+}
+
+# container_of PID: sets cs_whose to ours when one of PID's mounts comes from
+# the kubelet's directory for container $container_name of the pod
+# (.../pods/UID/containers/NAME/..., the termination-message file; field 4 of
+# mountinfo), to other when only another container's does; leaves it empty
+# when none does (yet: runc's first stages still have the node's mounts).
+container_of() {
+  while IFS=' ' read -r _ _ _ co_root _; do
+    case $co_root in
+      */pods/"$pod_uid"/containers/"$container_name"/*) cs_whose=ours; return 0 ;;
+      */pods/"$pod_uid"/containers/*/*) cs_whose=other ;;
+    esac
+  done 2>/dev/null <"$PROC/$1/mountinfo"
+}
+
+# lived_ms: sets lived to how long the start in cs_dir lasted, in ms: from
+# its first process's start (else from when its cgroup was seen) to now.
+lived_ms() {
+  uptime_cs || now_cs=$cs_seen
+  if [ -n "$cs_first_start" ]; then
+    lived=$((now_cs * 10 - cs_first_start * 1000 / hz))
+  else
+    lived=$(((now_cs - cs_seen) * 10))
+  fi
+  [ "$lived" -ge 0 ] || lived=0
+}
+
+catch_deadline() { # exits 121 once --timeout has passed
+  uptime_cs || die 125 "cannot read $PROC/uptime"
+  [ "$now_cs" -ge "$cw_deadline" ] || return 0
+  cd_more=
+  [ "$cw_vanished" = 0 ] || cd_more=" ($cw_vanished other starts came and went before they could be identified)"
+  die 121 "no new start of container $container_name within ${timeout}s$cd_more; the kubelet's back-off can reach 5 minutes: try a longer --timeout"
+}
+
+# catch_start NAME: follows the new cgroup NAME of the pod (cc_id is its
+# container id) until its own program runs, then freezes it (returns 0).
+# Returns 1 for another container's start, or one that ended before it could
+# be identified; exits 122 when NAME's start ended before it was frozen.
+catch_start() {
+  cs_id=$cc_id
+  cs_dir=$pod_cg/$1
+  cs_seen=$now_cs
+  cs_whose=
+  cs_first=
+  cs_first_start=
+  cs_spins=0
+  while :; do
+    cs_exec=
+    cs_any=
+    if [ -d "$cs_dir" ]; then
+      while IFS= read -r cs_pid; do
+        case $cs_pid in '' | *[!0-9]*) continue ;; esac
+        cs_any=$cs_pid
+        if [ -z "$cs_first" ]; then
+          cs_first=$cs_pid
+          if proc_stat "$cs_pid"; then cs_first_start=$st_start; fi
+        fi
+        [ -n "$cs_whose" ] || container_of "$cs_pid"
+        if execd "$cs_pid"; then
+          cs_exec=$cs_pid
+          break
+        fi
+      done 2>/dev/null <"$cs_dir/cgroup.procs"
+    fi
+    [ "$cs_whose" != other ] || return 1
+    if [ -n "$cs_exec" ]; then
+      [ -n "$cs_whose" ] || container_of "$cs_exec"
+      case $cs_whose in
+        ours) catch_freeze && return 0 ;;
+        other) return 1 ;;
+        *)
+          echo "nsdebug-agent: warning: container $cs_id of the pod has no mount from the kubelet's containers/ directory: not taken for $container_name" >&2
+          return 1
+          ;;
+      esac
+    fi
+    # Gone (its processes ended, or its cgroup was removed) before its own
+    # program could be frozen.
+    if [ -z "$cs_any" ] && { [ -n "$cs_first" ] || [ ! -d "$cs_dir" ]; }; then
+      lived_ms
+      [ "$cs_whose" != ours ] || catch_escaped
+      cw_vanished=$((cw_vanished + 1))
+      catch_event vanished "container=$cs_id" "lived_ms=$lived"
+      return 1
+    fi
+    catch_deadline
+    # The runtime starts the program within milliseconds of making the
+    # cgroup, as a rule: spin at first, then poll.
+    cs_spins=$((cs_spins + 1))
+    [ "$cs_spins" -lt 50 ] || sleep "$tick_fast"
+  done
+}
+
+catch_escaped() { # exits 122: NAME's start ended before it was frozen
+  catch_event escaped "container=$cs_id" "lived_ms=$lived"
+  die 122 "container $container_name ($cs_id) exited before it could be frozen; it lived about ${lived} ms. Its output is in kubectl logs; catch its next start to try again"
+}
+
+# catch_freeze: records, then freezes the cgroup cs_dir, and waits until the
+# kernel reports it frozen. Sets frozen_cs; returns 1 (and thaws) when the
+# cgroup had emptied meanwhile, after reporting it as escaped.
+catch_freeze() {
+  cf_action=thaw
+  [ "$kill_on_exit" = 0 ] || cf_action='kill'
+  catch_record=$RUN/frozen/$$
+  cf_ctl=$cs_dir/$freeze_file
+  printf '%s %s\n' "$cf_action" "$cf_ctl" >"$catch_record" || die 125 "cannot record the freeze in $RUN/frozen"
+  proc_stat "$cs_exec" && cf_state=$st_state
+  if ! echo "$frozen_value" 2>/dev/null >"$cf_ctl"; then
+    lived_ms
+    catch_escaped
+  fi
+  uptime_cs || die 125 "cannot read $PROC/uptime"
+  frozen_cs=$now_cs
+  # The kernel freezes each task at its next chance (v1 reads FREEZING
+  # meanwhile); give up after 5 s.
+  until catch_is_frozen; do
+    uptime_cs || :
+    if [ $((now_cs - frozen_cs)) -ge 500 ] || [ ! -d "$cs_dir" ]; then
+      lived_ms
+      catch_escaped
+    fi
+    sleep "$tick_fast"
+  done
+  uptime_cs || :
+  settled_cs=$now_cs
+  cf_procs=0
+  while IFS= read -r cf_pid; do
+    case $cf_pid in '' | *[!0-9]*) continue ;; esac
+    cf_procs=$((cf_procs + 1))
+  done 2>/dev/null <"$cs_dir/cgroup.procs"
+  if [ "$cf_procs" = 0 ]; then
+    lived_ms
+    catch_escaped
+  fi
+}
+
+catch_is_frozen() {
+  if [ "$freezer" = v1 ]; then
+    IFS= read -r cf_now 2>/dev/null <"$cf_ctl" || return 1
+    [ "$cf_now" = FROZEN ]
+  else
+    while IFS=' ' read -r cf_key cf_value; do
+      [ "$cf_key" != frozen ] || { [ "$cf_value" = 1 ]; return; }
+    done 2>/dev/null <"$cs_dir/cgroup.events"
+    return 1
+  fi
+}
+
+# The frozen container's init (the pod-tied lookup) and how far it got.
+catch_report() {
+  find_container_pid "$cs_id" || {
+    lived_ms
+    catch_escaped
+  }
+  target_pid=$found_pid
+  proc_stat "$target_pid" || {
+    lived_ms
+    catch_escaped
+  }
+  cr_cpu=
+  case $st_utime$st_stime in *[!0-9]*) ;; *) cr_cpu=$((st_utime + st_stime)) ;; esac
+  cr_start_ms=$((st_start * 1000 / hz))
+  catch_event frozen "container=$cs_id" "pid=$target_pid" "state=${cf_state:-?}" "procs=$cf_procs" "cpu_ticks=${cr_cpu:-?}" \
+    "started=$st_start" "frozen=$frozen_cs" "hz=$hz" "start_to_freeze_ms=$((frozen_cs * 10 - cr_start_ms))" \
+    "seen_to_freeze_ms=$(((frozen_cs - cs_seen) * 10))" "settle_ms=$(((settled_cs - frozen_cs) * 10))"
+}
+
+# print_visible KIND FILE: one line `KIND<TAB>TEXT` per NUL-terminated
+# string of FILE, with every byte outside printable ASCII shown as \xHH and a
+# backslash as \\ (the text is the container's: it may hold terminal escapes).
+print_visible() {
+  od -An -v -tx1 "$2" | awk -v kind="$1" '
+    BEGIN {
+      for (i = 0; i < 256; i++) {
+        h = sprintf("%02x", i)
+        c[h] = (i >= 32 && i < 127) ? sprintf("%c", i) : "\\x" h
+      }
+      c["5c"] = "\\\\"
+    }
+    {
+      for (i = 1; i <= NF; i++) {
+        if ($i == "00") { print kind "\t" cur; cur = ""; open = 0 }
+        else { cur = cur c[$i]; open = 1 }
+      }
+    }
+    END { if (open) print kind "\t" cur }'
+}
+
+catch_print_env() {
+  print_visible cmdline "$PROC/$target_pid/cmdline"
+  print_visible env "$PROC/$target_pid/environ"
+}
+
+# On every way out: thaw (or kill) what this session froze.
+catch_exit() {
+  [ -n "$catch_record" ] || return 0
+  # Released already (mode release, or serve)?
+  [ -f "$catch_record" ] || return 0
+  ce_ms=
+  if uptime_cs; then ce_ms=$(((now_cs - frozen_cs) * 10)); fi
+  if release_record "$catch_record"; then
+    catch_event released "container=$cs_id" "action=$cf_action" "frozen_ms=${ce_ms:-?}"
+  else
+    echo "nsdebug-agent: warning: could not thaw container $cs_id; serve tries again" >&2
+  fi
+  catch_record=
+}
+
+catch_checks() { # [COMMAND...]
+  allow_only --pod-uid --container-name --ns --tools --label --timeout --kill-on-exit --print-env --hold
+  need_pod_uid
+  [ -n "$container_name" ] || die 125 "mode catch needs --container-name NAME"
+  [ "$print_env" = 0 ] || [ "$hold" = 0 ] || die 125 "give either --print-env or --hold, not both"
+  if [ "$print_env" = 1 ] || [ "$hold" = 1 ]; then
+    if [ -n "$tools" ] || [ "$ns_given" = 1 ] || [ -n "$label" ] || [ $# -gt 0 ]; then
+      die 125 "--print-env and --hold run no session: leave out --ns, --tools, --label and the command"
+    fi
+    return 0
+  fi
+  [ -n "$tools" ] || die 125 "mode catch needs --tools helper|host|target (or --print-env, or --hold)"
+  check_ns_tools
+}
+
+mode_catch() { # [COMMAND [ARG...]]
+  catch_checks "$@"
+  catch_record=
+  trap catch_exit EXIT
+  trap 'exit 129' HUP
+  trap 'exit 143' TERM
+  # Ctrl-C and Ctrl-\ belong to the session's programs (a caught signal is
+  # reset to the default in them, unlike an ignored one); here they only must
+  # not cut the release short.
+  trap : INT QUIT
+  session_register
+  mkdir -p "$RUN/frozen" || die 125 "cannot create $RUN/frozen"
+  hz=$(getconf CLK_TCK 2>/dev/null) || hz=
+  if ! valid_uint "$hz" || [ "$hz" -eq 0 ]; then hz=100; fi
+  if sleep 0.001 2>/dev/null; then tick=0.02 tick_fast=0.002; else tick=1 tick_fast=1; fi
+  catch_pod_cgroup
+  uptime_cs || die 125 "cannot read $PROC/uptime"
+  cw_deadline=$((now_cs + timeout * 100))
+  cw_vanished=0
+  with_glob "$pod_cg" '*/' list_dirs
+  cw_known=$names
+  catch_event waiting "freezer=$freezer" "timeout=$timeout"
+  while :; do
+    with_glob "$pod_cg" '*/' list_dirs
+    for cw_name in $names; do
+      case $cw_known in *" $cw_name "*) continue ;; esac
+      cw_known="$cw_known$cw_name "
+      container_component "$cw_name" || continue
+      uptime_cs || :
+      catch_start "$cw_name" && break 2
+    done
+    catch_deadline
+    sleep "$tick"
+  done
+  catch_report
+  if [ "$print_env" = 1 ]; then
+    catch_print_env
+    exit 0
+  fi
+  if [ "$hold" = 1 ]; then
+    # Frozen until stdin ends: the client closes it when its own session (a
+    # `session` exec into the frozen container) is over; the stream ends too
+    # when the client dies.
+    while IFS= read -r _; do :; done
+    exit 0
+  fi
+  session_namespaces
+  session_nsenter
+  session_target_root
+  session_forks=1
+  if [ "$tools" = target ]; then session_environ=$PROC/$target_pid/environ; fi
+  session_exec "$@"
+  exit
+}
+
 # --------------------------------------------------------------------- main
 
 main() {
@@ -1090,6 +1638,14 @@ main() {
     cp-out) allow_only --pod-uid --container-id --sandbox --exclude && mode_cp_out "$@" ;;
     cp-in) allow_only --pod-uid --container-id --sandbox --exclude && mode_cp_in "$@" ;;
     diff) allow_only --pod-uid --container-id && no_command "$@" && mode_diff ;;
+    release)
+      # The client's last word before it deletes the helper: thaw (or kill)
+      # everything a catch session froze, whatever happens to the helper next.
+      allow_only
+      no_command "$@"
+      with_glob "$RUN/frozen" '*' release_records
+      ;;
+    catch) mode_catch "$@" ;;
   esac
 }
 

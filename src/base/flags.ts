@@ -57,6 +57,13 @@ export const DEBUG_OPTIONS = {
   tools: { type: 'string', choices: TOOLS, describe: 'whose programs the session uses: the helper image\'s (default), the node\'s, or the container\'s own (implies mnt; the default when --ns has mnt)' },
   stdin: { alias: 'i', type: 'boolean', default: false, describe: 'pass stdin to COMMAND' },
   tty: { alias: 't', type: 'boolean', default: false, describe: 'allocate a TTY for COMMAND (needs a terminal)' },
+  catch: {
+    type: 'boolean',
+    default: false,
+    describe: "crash-looping container: wait for its next start, freeze it as its program starts, enter it (it waits out the kubelet back-off plus --timeout; default --tools target)",
+  },
+  'kill-on-exit': { type: 'boolean', default: false, describe: 'with --catch: kill the caught container on exit instead of thawing it' },
+  'print-env': { type: 'boolean', default: false, describe: 'with --catch: print the frozen command line and environment (control characters made visible), then thaw it' },
   pick: { type: 'boolean', default: true, describe: 'use the interactive picker for open choices when in a terminal (--no-pick to disable)' },
   ...FANOUT_OPTIONS,
   output: { alias: 'o', type: 'string', choices: ['text', 'json'], describe: 'with --all-pods: text (lines prefixed with the pod) or json ([{pod, node, container, exitCode, stdout, stderr}])' },

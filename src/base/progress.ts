@@ -3,7 +3,7 @@
 // (`Progress`) and the display behind it (`ProgressReporter`, in src/ui).
 
 /** The phases of starting a session, in order. */
-export const PHASES = ['creating', 'scheduled', 'pulling', 'starting', 'entering'] as const;
+export const PHASES = ['creating', 'scheduled', 'pulling', 'starting', 'waiting', 'entering'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
@@ -11,6 +11,7 @@ export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
   scheduled: 'scheduled',
   pulling: 'pulling the helper image',
   starting: 'starting the helper',
+  waiting: 'waiting for the container to start',
   entering: 'entering namespaces',
 };
 

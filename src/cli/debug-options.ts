@@ -46,6 +46,9 @@ export interface RawDebugArgs extends RawHelperArgs, RawFanoutArgs {
   readonly stdin?: boolean | undefined;
   readonly tty?: boolean | undefined;
   readonly pick?: boolean | undefined;
+  readonly catch?: boolean | undefined;
+  readonly killOnExit?: boolean | undefined;
+  readonly printEnv?: boolean | undefined;
   /** Everything after `--`, byte for byte (never through yargs' number parsing). */
   readonly '--'?: readonly string[] | undefined;
 }
@@ -76,6 +79,13 @@ export interface DebugOptions extends HelperOptions {
   readonly fanout: FanoutSelection | undefined;
   /** -o: how a fan-out prints (text lines prefixed with the pod, or one JSON array). */
   readonly output: 'text' | 'json';
+  /** --catch: wait for the container's next start and freeze it (absent otherwise). */
+  readonly catch: CatchOptions | undefined;
+}
+
+export interface CatchOptions {
+  readonly killOnExit: boolean;
+  readonly printEnv: boolean;
 }
 
 export interface Terminal {
@@ -165,7 +175,9 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     throw new UserError(`--tools "${raw.tools}" is not one of ${TOOLS.join(', ')}`, { hint: 'pick one of those' });
   }
   const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : parseNamespacesFlag(raw.ns);
-  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : defaultToolsFor(namespaces);
+  const catching = validateCatch(raw, target);
+  // A caught container is entered for its files, mounts and environment: target tools unless told otherwise.
+  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : catching ? 'target' : defaultToolsFor(namespaces);
   if (mountNeedsTargetTools(namespaces, tools)) {
     throw new UserError(`--ns mnt enters the container's filesystem, where the ${tools === 'host' ? "node's" : "helper image's"} programs are not`, {
       hint: 'drop mnt (the target\'s files stay readable under $NSDEBUG_TARGET_ROOT), or use --tools target',
@@ -187,6 +199,10 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     }
     if (raw.stdin || raw.tty) throw new UserError('-i/--stdin and -t/--tty cannot go with --all-pods (one stdin can\'t feed every pod)', { hint: 'drop them' });
   }
+  if (catching && fanout) throw new UserError('--catch waits for one container\'s next start and cannot go with --all-pods', { hint: 'name one pod with --catch' });
+  if (catching?.printEnv && command.length > 0) {
+    throw new UserError('--print-env prints the frozen command line and environment and runs no COMMAND', { hint: 'drop --print-env, or the COMMAND after --' });
+  }
   const terminals = terminal.stdinIsTTY && terminal.stdoutIsTTY;
   // No command: an interactive shell, which needs a terminal (or -i for a script on stdin).
   const tty = terminals && (command.length === 0 || (raw.tty ?? false));
@@ -197,6 +213,10 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     throw new UserError('no TARGET given (the picker needs stdin and stdout to be a terminal)', {
       hint: 'name one, for example kubectl nsdebug pod/web -- ip addr',
     });
+  }
+  if (catching?.printEnv) {
+    return { ...helper, target, container: raw.container, sandbox: false, namespaces, namespacesExplicit: raw.ns !== undefined, tools, toolsExplicit: raw.tools !== undefined,
+      command, stdin: false, tty: false, allNamespaces: false, interactivePicker: false, fanout, output, catch: catching };
   }
   const stdin = tty || (raw.stdin ?? false);
   if (command.length === 0 && !tty && !stdin) {
@@ -217,8 +237,24 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     stdin,
     tty,
     allNamespaces: raw.allNamespaces ?? false,
-    interactivePicker: terminals && (raw.pick ?? true),
+    // --catch asks nothing: the container is -c's or the default one.
+    interactivePicker: terminals && (raw.pick ?? true) && !catching,
     fanout,
     output,
+    catch: catching,
   };
+}
+
+/** --catch and its companions: a pod's container, never a node or the sandbox. */
+function validateCatch(raw: RawDebugArgs, target: TargetRef | undefined): CatchOptions | undefined {
+  if (!raw.catch) {
+    for (const [flag, given] of [['--kill-on-exit', raw.killOnExit], ['--print-env', raw.printEnv]] as const) {
+      if (given) throw new UserError(`${flag} applies to a caught container`, { hint: `add --catch, or drop ${flag}` });
+    }
+    return undefined;
+  }
+  if (target === undefined) throw new UserError('--catch needs a TARGET', { hint: 'name the pod, for example kubectl nsdebug pod/crashy --catch' });
+  if (target.kind === 'node') throw new UserError('--catch needs a pod target, not a node', { hint: 'name the pod whose container crash-loops' });
+  if (raw.sandbox) throw new UserError('--catch freezes a container, and the sandbox is no container', { hint: 'drop --sandbox (use -c NAME to choose the container)' });
+  return { killOnExit: raw.killOnExit ?? false, printEnv: raw.printEnv ?? false };
 }

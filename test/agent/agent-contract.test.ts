@@ -42,6 +42,8 @@ describe('the script text', () => {
       [AGENT_EXIT.usage]: expect.stringMatching(/usage/),
       [AGENT_EXIT.notFound]: expect.stringMatching(/not found/),
       [AGENT_EXIT.unsupportedNamespace]: expect.stringMatching(/lacks a requested namespace type/),
+      [AGENT_EXIT.escaped]: expect.stringMatching(/exited .*before it was frozen/),
+      [AGENT_EXIT.timedOut]: expect.stringMatching(/no new start .*within --timeout/),
     });
   });
 

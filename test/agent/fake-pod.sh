@@ -2,8 +2,10 @@
 # Makes (up) and removes (down) a pod laid out as the kubelet does with the
 # cgroupfs driver on cgroup v1 (plus the unified mirror, as runc does here),
 # without Kubernetes: real namespaces and real cgroup directories.
-#   up   UID SANDBOX_ID CONTAINER_ID STATE_DIR   prints "sandbox=PID container=PID"
-#   down UID STATE_DIR
+#   up    UID SANDBOX_ID CONTAINER_ID STATE_DIR   prints "sandbox=PID container=PID"
+#   start UID CONTAINER_ID NAME STATE_DIR COMMAND   a new start of container NAME (see below)
+#   go    CONTAINER_ID STATE_DIR                    lets that start exec COMMAND
+#   down  UID STATE_DIR
 # A kubelet may share this machine, and it kills and removes every pod cgroup
 # under its own /kubepods that it does not know (within a second or two): so
 # the pod lives under the cgroup root $G, as a kubelet started with
@@ -13,12 +15,25 @@
 # its own pid, mount and cgroup namespaces, a tmpfs at /mnt holding `marker`,
 # and runs two sleeps (FAKE_POD_COMM: see below). As under a shim, each init's parent stays outside the pod.
 # The container's memory limit is 64 MiB. Needs root.
+#
+# start models what runc does when the kubelet restarts a container: `runc
+# create` makes the container's cgroups and an init process in them that has
+# its namespaces and mounts but still runs runc (argv[0] runc, comm
+# FAKE_INIT_COMM, default runc:[2:INIT]) and waits on a FIFO; `runc start`
+# (go) opens the FIFO and the init execs COMMAND (sh -c COMMAND). The init
+# has new pid and mount namespaces, the sandbox's net, uts and ipc, a tmpfs at
+# /mnt with app.conf (FAKE_APP_CONF), and the kubelet's termination-message
+# file bound from STATE_DIR/pods/UID/containers/NAME/ (none when NAME is -).
+# FAKE_NO_EXEC=1: the init exits 1 at go instead of exec'ing. When COMMAND
+# ends, its status goes to STATE_DIR/CONTAINER_ID.status and the cgroups are
+# removed, as the runtime does. Everything the init runs before it joins its
+# cgroups (mount) runs before, so that only "runc" is ever seen in them.
 set -eu
 R=/sys/fs/cgroup
 # keep in step with CGROUP_ROOT in helpers.ts; exported for the sh -c steps below
 G=/nsdebug-test
 export G
-CTRLS='memory pids cpu cpuacct cpuset blkio unified'
+CTRLS='memory pids cpu cpuacct cpuset blkio freezer unified'
 
 cmd=$1
 uid=$2
@@ -82,9 +97,66 @@ case $cmd in
     echo "$ct" >"$state/container.pid"
     echo "sandbox=$sb container=$ct"
     ;;
+  start)
+    cid=$3 name=$4 state=$5 command=$6
+    sb=$(cat "$state/sandbox.pid")
+    for c in $CTRLS; do
+      d=$R/$c$G/kubepods/burstable/pod$uid/$cid
+      mkdir "$d"
+      if [ "$c" = cpuset ]; then
+        cat "$R/cpuset/cpuset.cpus" >"$d/cpuset.cpus"
+        cat "$R/cpuset/cpuset.mems" >"$d/cpuset.mems"
+      fi
+    done
+    tl=
+    if [ "$name" != - ]; then
+      mkdir -p "$state/pods/$uid/containers/$name"
+      tl=$state/pods/$uid/containers/$name/$cid
+      : >"$tl"
+    fi
+    mkfifo "$state/$cid.fifo"
+    ln -sf /bin/sh "$state/runc" # a shell that does not mind being called runc
+    # shellcheck disable=SC2016 # expanded by the sh -c that runs it
+    init='mount -t tmpfs tmpfs /mnt
+      printf "%s\n" "${FAKE_APP_CONF:-mode=fake}" >/mnt/app.conf
+      if [ -n "$5" ]; then : >/mnt/termination-log; mount --bind "$5" /mnt/termination-log; fi
+      for c in $1; do echo 0 >"$2/$c$G/kubepods/burstable/pod$3/$4/cgroup.procs"; done
+      printf %s "${FAKE_INIT_COMM:-runc:[2:INIT]}" >/proc/self/comm
+      read -r _ <"$6"
+      [ "${FAKE_NO_EXEC:-0}" = 0 ] || exit 1
+      exec sh -c "$7"'
+    # shellcheck disable=SC2016 # expanded by the sh -c that runs it
+    shim='nsenter -t "$1" -n -u -i -- unshare --fork --pid --mount --mount-proc "$2/runc" -c "$3" runc "$4" "$5" "$6" "$7" "$8" "$9" "${10}" \
+        >"$2/$7.log" 2>&1
+      echo $? >"$2/$7.status"
+      for c in $4; do
+        n=0
+        until rmdir "$5/$c$G/kubepods/burstable/pod$6/$7" 2>/dev/null || [ $n -ge 100 ]; do n=$((n + 1)); sleep 0.02; done
+      done'
+    setsid sh -c "$shim" shim "$sb" "$state" "$init" "$CTRLS" "$R" "$uid" "$cid" "$tl" "$state/$cid.fifo" "$command" \
+      </dev/null >/dev/null 2>&1 &
+    echo $! >>"$state/starts.pid"
+    n=0 # until the init waits on its FIFO, in its cgroups
+    until p=$(head -n 1 "$R/pids$G/kubepods/burstable/pod$uid/$cid/cgroup.procs" 2>/dev/null) && [ -n "$p" ] &&
+      [ "$(cat "/proc/$p/comm")" = "${FAKE_INIT_COMM:-runc:[2:INIT]}" ]; do
+      n=$((n + 1)); [ $n -lt 250 ] || { echo "the start did not get to its init" >&2; exit 1; }; sleep 0.02
+    done
+    echo "init=$p"
+    ;;
+  go)
+    cid=$2 state=$3
+    # shellcheck disable=SC2016 # expanded by the sh -c that runs it
+    timeout 5 sh -c 'echo go >"$1"' sh "$state/$cid.fifo"
+    ;;
   down)
     state=$3
-    # Every process in the pod's cgroups, then the directories, deepest first.
+    # Thaw whatever a test left frozen (a frozen process does not die), then
+    # every process in the pod's cgroups, then the directories, deepest first.
+    for f in "$R/freezer$G/kubepods/burstable/pod$uid"/*/freezer.state; do [ -f "$f" ] && echo THAWED >"$f"; done
+    for f in "$R/unified$G/kubepods/burstable/pod$uid"/*/cgroup.freeze; do [ -f "$f" ] && echo 0 >"$f"; done
+    if [ -f "$state/starts.pid" ]; then
+      while read -r p; do kill -9 "$p" 2>/dev/null || true; done <"$state/starts.pid"
+    fi
     cat "$R/pids$G/kubepods/burstable/pod$uid"/*/cgroup.procs 2>/dev/null | while read -r p; do
       kill -9 "$p" 2>/dev/null || true
     done

@@ -125,3 +125,69 @@ export function stopFakePod(pod: FakePod, uid: string): void {
   spawnSync('sh', [FAKE_POD, 'down', uid, pod.dir], { timeout: 20_000 });
   removeDir(pod.dir);
 }
+
+/** A running agent whose output the test reads as it comes (stdin stays open). */
+export interface WatchedAgent {
+  readonly child: ReturnType<typeof spawn>;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first stderr line matching RE (rejects after ms). */
+  waitStderr(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  waitStdout(re: RegExp, ms?: number): Promise<RegExpMatchArray>;
+  readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts the agent in its own process group (detached), output piped. */
+export function watchAgent(shell: Shell, args: readonly string[], env: NodeJS.ProcessEnv): WatchedAgent {
+  const [program, ...rest] = shell.argv;
+  const child = spawn(program ?? 'sh', [...rest, AGENT, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('close', (code, signal) => res({ code, signal })));
+  const wait = (read: () => string, what: string) => async (re: RegExp, ms = 15_000) => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const m = read().match(re);
+      if (m) return m;
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what} ${re}; stdout: ${out}; stderr: ${err}`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  return { child, stdout: () => out, stderr: () => err, waitStderr: wait(() => err, 'stderr'), waitStdout: wait(() => out, 'stdout'), done };
+}
+
+/** Ends a watched agent's whole process group (its session's programs too). */
+export function killAgentGroup(agent: WatchedAgent): void {
+  if (agent.child.pid === undefined) return;
+  try {
+    process.kill(-agent.child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** A new start of container NAME of a fake pod (fake-pod.sh start): returns the init's PID, waiting on its FIFO. */
+export function startFakeContainer(
+  pod: FakePod,
+  uid: string,
+  containerId: string,
+  name: string,
+  command: string,
+  env: NodeJS.ProcessEnv = {},
+): number {
+  const r = spawnSync('sh', [FAKE_POD, 'start', uid, containerId, name, pod.dir, command], {
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { ...process.env, ...env },
+  });
+  if (r.status !== 0) throw new Error(`fake-pod.sh start failed: ${r.stderr}`);
+  return Number(/init=(\d+)/.exec(r.stdout)?.[1]);
+}
+
+/** Lets that start exec its command (runc start). */
+export function goFakeContainer(pod: FakePod, containerId: string): void {
+  const r = spawnSync('sh', [FAKE_POD, 'go', containerId, pod.dir], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0) throw new Error(`fake-pod.sh go failed: ${r.stderr}`);
+}

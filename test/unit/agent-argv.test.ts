@@ -111,3 +111,21 @@ describe('builders', () => {
     expect(() => buildSessionArgv(input)).toThrow(message);
   });
 });
+
+describe('catch builders', () => {
+  it('builds catch --hold and --print-env, and release', async () => {
+    const { buildCatchArgv, buildReleaseArgv } = await import('../../src/agent/argv.js');
+    expect(buildCatchArgv({ podUid: UID, containerName: 'app', timeoutSeconds: 75, killOnExit: false, then: 'hold' })).toEqual([
+      'sh', AGENT_PATH, 'catch', '--pod-uid', UID, '--container-name', 'app', '--timeout', '75', '--hold',
+    ]);
+    expect(buildCatchArgv({ podUid: UID, containerName: 'app', timeoutSeconds: 1, killOnExit: true, then: 'print-env' }).slice(-2)).toEqual(['--kill-on-exit', '--print-env']);
+    expect(() => buildCatchArgv({ podUid: UID, containerName: 'App', timeoutSeconds: 5, killOnExit: false, then: 'hold' })).toThrow(/invalid container name "App"/);
+    expect(() => buildCatchArgv({ podUid: 'x', containerName: 'app', timeoutSeconds: 5, killOnExit: false, then: 'hold' })).toThrow(/invalid pod uid/);
+    expect(buildReleaseArgv()).toEqual(['sh', AGENT_PATH, 'release']);
+  });
+
+  it('session --target-env only with target tools on a pod', () => {
+    expect(buildSessionArgv({ podUid: UID, target: { kind: 'container', containerId: ID }, namespaces: ['pid', 'mnt'], tools: 'target', targetEnv: true })).toContain('--target-env');
+    expect(() => buildSessionArgv({ podUid: UID, target: { kind: 'container', containerId: ID }, namespaces: ['pid'], tools: 'helper', targetEnv: true })).toThrow(/--target-env needs/);
+  });
+});

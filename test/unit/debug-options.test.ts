@@ -84,3 +84,27 @@ describe('validateDebugOptions', () => {
     expect(() => parse({ target: 'web', ns: 'net,mnt', tools: 'host' })).toThrowError(/node's programs/);
   });
 });
+
+describe('validateDebugOptions --catch', () => {
+  it('defaults to target tools (mnt), asks nothing, keeps the command', () => {
+    expect(parse({ target: 'pod/crashy', catch: true, '--': ['cat', '/config/app.conf'] }, pipe)).toMatchObject({
+      tools: 'target',
+      interactivePicker: false,
+      catch: { killOnExit: false, printEnv: false },
+      command: ['cat', '/config/app.conf'],
+    });
+    expect(parse({ target: 'pod/crashy', catch: true, tools: 'helper', killOnExit: true })).toMatchObject({ tools: 'helper', tty: true, catch: { killOnExit: true } });
+    expect(parse({ target: 'pod/crashy', catch: true, printEnv: true }, pipe)).toMatchObject({ tty: false, stdin: false, catch: { printEnv: true } });
+  });
+
+  it.each([
+    [{ target: 'pod/x', killOnExit: true }, /--kill-on-exit applies to a caught container/],
+    [{ target: 'pod/x', printEnv: true }, /--print-env applies to a caught container/],
+    [{ target: 'node/n', catch: true }, /--catch needs a pod target, not a node/],
+    [{ target: 'pod/x', catch: true, sandbox: true }, /--catch freezes a container, and the sandbox is no container/],
+    [{ target: 'pod/x', catch: true, printEnv: true, '--': ['true'] }, /--print-env .* runs no COMMAND/],
+  ] as const)('%j is refused with one line', (raw, message) => {
+    expect(() => parse(raw as RawDebugArgs)).toThrow(UserError);
+    expect(() => parse(raw as RawDebugArgs)).toThrow(message);
+  });
+});

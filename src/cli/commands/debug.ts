@@ -24,6 +24,10 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
     }
     // The permission checks don't depend on the target: run them while it resolves.
     const access = checkHelperAccess(ctx.kube, options.helperNamespace ?? ctx.kube.namespace);
+    if (options.catch) {
+      const { runCaughtSession } = await import('./debug-catch.js');
+      return runCaughtSession(ctx, { ...options, catch: options.catch }, access);
+    }
     const session = await resolveSession(ctx.kube, options, ctx.progress);
     const request = {
       namespace: options.helperNamespace ?? session.namespace,
