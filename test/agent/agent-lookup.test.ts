@@ -11,6 +11,10 @@ const OTHER_UID = '99999999-8888-7777-6666-555555555555';
 const CID = 'c0ffee'.padEnd(64, '1');
 const CID2 = 'beef'.padEnd(64, '2');
 const SID = '5a4d'.padEnd(64, '3');
+// Issue 11, finding 3: a neighbour's container, and two of ours whose init wrote its comm.
+const NID = 'd00d'.padEnd(64, '4');
+const CID3 = 'ca3'.padEnd(64, '5');
+const CID4 = 'ca4'.padEnd(64, '6');
 
 interface FakeProcess {
   readonly pid: number;
@@ -38,7 +42,9 @@ function writeProc(root: string, procs: readonly FakeProcess[]): void {
     // Fields 3..22 of /proc/PID/stat; starttime last. comm may hold ") ".
     const fields = ['S', p.ppid, p.pid, p.pid, 0, -1, 4194560, 100, 0, 0, 0, 1, 1, 0, 0, 20, 0, 1, 0, p.start];
     writeFileSync(join(dir, 'stat'), `${p.pid} (${p.comm ?? 'sleep'}) ${fields.join(' ')} 1000 200 18446744073709551615\n`);
-    writeFileSync(join(dir, 'status'), `Name:\t${p.comm ?? 'sleep'}\nPid:\t${p.pid}\nPPid:\t${p.ppid}\nNSpid:\t${p.pid}\t1\n`);
+    // status escapes the name as the kernel does: one line whatever comm holds.
+    const name = (p.comm ?? 'sleep').replaceAll('\\', '\\\\').replaceAll('\n', '\\n');
+    writeFileSync(join(dir, 'status'), `Name:\t${name}\nPid:\t${p.pid}\nPPid:\t${p.ppid}\nNSpid:\t${p.pid}\t1\n`);
     if (p.ns !== undefined) {
       mkdirSync(join(dir, 'ns'));
       for (const [type, inode] of Object.entries(p.ns)) symlinkSync(`${type}:[${inode}]`, join(dir, 'ns', type));
@@ -78,6 +84,68 @@ function podProcesses(layout: string): FakeProcess[] {
   return procs;
 }
 
+/**
+ * TEMPLATE's lines for container OUTER_ID of pod OUTER_UID, each with a cgroup made below
+ * it and named as INNER's would be: from its pod component on ('pod'), or only its
+ * container component ('container'). What a neighbour that may create cgroups in its own
+ * subtree can do. Lines outside every pod stay as they are.
+ */
+function nested(template: string, outer: [string, string], inner: [string, string], from: 'pod' | 'container'): string {
+  return template
+    .split('\n')
+    .map((line) => {
+      const path = line.split(':').slice(2).join(':');
+      if (!path.includes('{UID')) return line;
+      const parts = path.split('/');
+      const at = parts.findIndex((c) => c.includes(from === 'pod' ? '{UID' : '{ID}'));
+      return `${fill(line, ...outer)}/${fill(parts.slice(at).join('/'), ...inner)}`;
+    })
+    .join('\n');
+}
+
+/**
+ * podProcesses plus the attacks of issue 11, finding 3, all started before the real
+ * processes they imitate, with a parent outside the pod (as an init's):
+ * cgroups named after our pod or containers outside their own place (101-104, 195);
+ * containers CID3 (init 400 with a newline and ") (" in its comm, child 401, exec'd 402)
+ * and CID4 (init 500 whose comm imitates stat fields, child 501).
+ */
+function attackProcesses(layout: string): FakeProcess[] {
+  const t = fixture(layout);
+  return [
+    ...podProcesses(layout),
+    { pid: 101, ppid: 90, start: 101, cgroup: nested(t, [OTHER_UID, NID], [UID, CID], 'pod') },
+    { pid: 102, ppid: 90, start: 102, cgroup: nested(t, [OTHER_UID, NID], [UID, SID], 'pod') },
+    { pid: 103, ppid: 90, start: 103, cgroup: fill(t, OTHER_UID, CID) },
+    { pid: 104, ppid: 90, start: 104, cgroup: nested(t, [OTHER_UID, NID], [UID, CID], 'container') },
+    // A sidecar (CID2) nests a cgroup named after CID: later than 250, so still not CID2's init.
+    { pid: 195, ppid: 90, start: 195, cgroup: nested(t, [UID, CID2], [UID, CID], 'container') },
+    { pid: 400, ppid: 90, start: 400, cgroup: fill(t, UID, CID3), comm: 'x\ny) (z' },
+    { pid: 401, ppid: 400, start: 401, cgroup: fill(t, UID, CID3) },
+    { pid: 402, ppid: 90, start: 450, cgroup: fill(t, UID, CID3) },
+    { pid: 500, ppid: 90, start: 500, cgroup: fill(t, UID, CID4), comm: ') 1 2 3\n) (x' },
+    { pid: 501, ppid: 500, start: 501, cgroup: fill(t, UID, CID4) },
+  ];
+}
+
+/**
+ * CRI-O as it runs: conmon, in the pod-level cgroup (cgroupfs) or in crio-conmon-ID.scope
+ * (systemd), is the parent of each init: sandbox 200 (conmon 150), container 300 (conmon 151).
+ */
+function crioProcesses(layout: string): FakeProcess[] {
+  const t = fixture(layout);
+  const conmon = fixture(`${layout}.conmon`);
+  return [
+    { pid: 90, ppid: 1, start: 90, cgroup: fixture('node') },
+    { pid: 150, ppid: 1, start: 150, cgroup: fill(conmon, UID, SID) },
+    { pid: 151, ppid: 1, start: 151, cgroup: fill(conmon, UID, CID) },
+    { pid: 200, ppid: 150, start: 200, cgroup: fill(t, UID, SID), comm: 'pause' },
+    { pid: 300, ppid: 151, start: 300, cgroup: fill(t, UID, CID) },
+    { pid: 301, ppid: 300, start: 301, cgroup: fill(t, UID, CID) },
+  ];
+}
+const CRIO_LAYOUTS = ['v2-cgroupfs-crio', 'v2-systemd-crio'];
+
 let dir: string;
 let bin: string;
 const env = (proc: string, hostRoot = join(dir, 'no-host')): NodeJS.ProcessEnv => ({
@@ -90,7 +158,11 @@ const env = (proc: string, hostRoot = join(dir, 'no-host')): NodeJS.ProcessEnv =
 beforeAll(() => {
   dir = tempDir('nsdebug-agent-lookup-');
   bin = makeBusyboxBin(dir);
-  for (const layout of fixtureLayouts()) writeProc(join(dir, layout, 'proc'), podProcesses(layout));
+  for (const layout of fixtureLayouts()) {
+    writeProc(join(dir, layout, 'proc'), podProcesses(layout));
+    writeProc(join(dir, layout, 'attack-proc'), attackProcesses(layout));
+  }
+  for (const layout of CRIO_LAYOUTS) writeProc(join(dir, layout, 'crio-proc'), crioProcesses(layout));
 });
 afterAll(() => removeDir(dir));
 
@@ -129,12 +201,34 @@ describe.concurrent.each(SHELLS)('under $name', (shell) => {
       expect(await pid('--sandbox', '--exclude', CID)).toMatchObject({ status: 0, stdout: '250\n' });
     });
 
+    describe('issue 11, finding 3', () => {
+      const attack = async (...args: string[]) => runAgent(shell, ['pid', '--pod-uid', UID, ...args], env(join(dir, layout, 'attack-proc')));
+
+      it('a cgroup named after our pod or container outside its own place is not ours', async () => {
+        expect(await attack('--container-id', CID)).toMatchObject({ status: 0, stdout: '300\n', stderr: '' });
+        expect(await attack('--container-id', CID2)).toMatchObject({ status: 0, stdout: '250\n', stderr: '' });
+        expect(await attack('--sandbox', '--exclude', CID, '--exclude', CID2)).toMatchObject({ status: 0, stdout: '200\n', stderr: '' });
+        expect(await attack('--container-id', NID)).toMatchObject({ status: 124, stdout: '' });
+      });
+
+      it('an init whose comm holds a newline, ") " or stat-like fields is still found', async () => {
+        expect(await attack('--container-id', CID3)).toMatchObject({ status: 0, stdout: '400\n', stderr: '' });
+        expect(await attack('--container-id', CID4)).toMatchObject({ status: 0, stdout: '500\n', stderr: '' });
+      });
+    });
+
     it('exits 124 with one line for an id that is not there', async () => {
       const r = await pid('--container-id', 'd'.repeat(64));
       expect(r.status).toBe(124);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^nsdebug-agent: no process of container d{64} found on this node; [^\n]*\n$/);
     });
+  });
+
+  it.each(CRIO_LAYOUTS)('%s: inits whose parent is conmon, inside the pod, are found', async (layout) => {
+    const pid = async (...args: string[]) => runAgent(shell, ['pid', '--pod-uid', UID, ...args], env(join(dir, layout, 'crio-proc')));
+    expect(await pid('--sandbox', '--exclude', CID)).toMatchObject({ status: 0, stdout: '200\n', stderr: '' });
+    expect(await pid('--container-id', CID)).toMatchObject({ status: 0, stdout: '300\n', stderr: '' });
   });
 
   it('ns: one line per container, the sandbox and the node (the shim when /proc/1/ns is unreadable)', async () => {

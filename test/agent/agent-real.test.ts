@@ -1,10 +1,11 @@
 // The agent against a real pod made on this machine without Kubernetes:
 // namespaces from unshare, cgroup directories laid out as the kubelet's
 // cgroupfs driver does (test/agent/fake-pod.sh). Needs root.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IS_ROOT, SHELLS, runAgent, startFakePod, stopFakePod, type FakePod } from './helpers.js';
+import { CGROUP_ROOT, IS_ROOT, SHELLS, runAgent, startFakePod, stopFakePod, type FakePod } from './helpers.js';
 
 const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 const UID = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
@@ -32,7 +33,7 @@ describe.skipIf(!IS_ROOT)('agent on a real pod', () => {
 
   afterAll(() => {
     if (fakePod) stopFakePod(fakePod, UID);
-    const left = ['memory', 'pids', 'cpu', 'unified'].filter((c) => existsSync(`/sys/fs/cgroup/${c}/kubepods/burstable/pod${UID}`));
+    const left = ['memory', 'pids', 'cpu', 'unified'].filter((c) => existsSync(`/sys/fs/cgroup/${c}${CGROUP_ROOT}/kubepods/burstable/pod${UID}`));
     const alive = [sandboxPid, containerPid].filter((p) => p > 0 && existsSync(`/proc/${p}`));
     if (left.length > 0 || alive.length > 0) throw new Error(`cleanup left cgroups ${left.join(',')} / processes ${alive.join(',')}`);
   }, 30_000);
@@ -41,7 +42,7 @@ describe.skipIf(!IS_ROOT)('agent on a real pod', () => {
     expect(nsOf(containerPid, 'net')).toBe(nsOf(sandboxPid, 'net'));
     expect(nsOf(containerPid, 'net')).not.toBe(nsOf('self', 'net'));
     expect(nsOf(containerPid, 'pid')).not.toBe(nsOf(sandboxPid, 'pid'));
-    expect(readFileSync(`/proc/${containerPid}/cgroup`, 'utf8')).toContain(`:memory:/kubepods/burstable/pod${UID}/${CID}\n`);
+    expect(readFileSync(`/proc/${containerPid}/cgroup`, 'utf8')).toContain(`:memory:${CGROUP_ROOT}/kubepods/burstable/pod${UID}/${CID}\n`);
   });
 
   describe.each(SHELLS)('under $name', (shell) => {
@@ -179,6 +180,56 @@ describe.skipIf(!IS_ROOT)('agent on a real pod', () => {
     it('registers every session for serve', () => {
       expect(readdirSync(join(dir, 'run', 'sessions')).every((f) => /^[0-9]+$/.test(f))).toBe(true);
       expect(readdirSync(join(dir, 'run', 'sessions')).length).toBeGreaterThan(0);
+    });
+  });
+});
+
+// Issue 11, finding 3: a target may write anything into its own comm, as
+// `printf 'x\ny' > /proc/self/comm` does. Its init must still be the one found,
+// not a process exec'd into the container later (here one from the node, so
+// entering it would enter the node's namespaces) and not nothing (exit 124).
+describe.skipIf(!IS_ROOT)('agent on a real pod whose init wrote a newline into its comm', () => {
+  const uid = `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`;
+  const sid = hex(64);
+  const cid = hex(64);
+  const COMM = 'x\ny) (z';
+  const containerCgroup = `${CGROUP_ROOT}/kubepods/burstable/pod${uid}/${cid}`;
+  let pod: FakePod | undefined;
+  let late: ChildProcess | undefined;
+  const env = (): NodeJS.ProcessEnv => ({ PATH: `${pod?.bin ?? ''}:${process.env.PATH ?? ''}`, NSDEBUG_RUN: join(pod?.dir ?? '', 'run'), NSDEBUG_HOST_ROOT: '/' });
+  const until = async (what: string, ok: () => boolean) => {
+    for (let i = 0; i < 250 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
+    if (!ok()) throw new Error(`timed out waiting for ${what}`);
+  };
+
+  beforeAll(async () => {
+    pod = startFakePod('nsdebug-agent-comm-', uid, sid, cid, COMM);
+    const initPid = pod.containerPid;
+    await until('the init to write its comm', () => readFileSync(`/proc/${initPid}/comm`, 'utf8') === `${COMM}\n`);
+    // Like kubectl exec: later than the init, in the container's cgroups, parent outside.
+    late = spawn('sh', ['-c', 'for c in $1; do echo $$ > "/sys/fs/cgroup/$c$2/cgroup.procs"; done; exec sleep 60', 'sh', 'memory pids cpu cpuacct cpuset blkio unified', containerCgroup], { stdio: 'ignore' });
+    const latePid = late.pid;
+    await until('the late process to join the container', () => readFileSync(`/sys/fs/cgroup/pids${containerCgroup}/cgroup.procs`, 'utf8').split('\n').includes(String(latePid)));
+  }, 30_000);
+
+  afterAll(() => {
+    late?.kill('SIGKILL');
+    if (pod) stopFakePod(pod, uid);
+    if (existsSync(`/sys/fs/cgroup/pids${CGROUP_ROOT}/kubepods/burstable/pod${uid}`)) throw new Error('cleanup left the pod cgroup');
+  }, 30_000);
+
+  it('the init really has a newline in its comm, and its stat has more than one line', () => {
+    expect(readFileSync(`/proc/${pod?.containerPid}/stat`, 'utf8')).toMatch(/^\d+ \(x\ny\) \(z\) S /);
+  });
+
+  describe.each(SHELLS)('under $name', (shell) => {
+    it('pid finds the init, not the later process', async () => {
+      expect(await runAgent(shell, ['pid', '--pod-uid', uid, '--container-id', cid], env())).toEqual({ status: 0, stdout: `${pod?.containerPid}\n`, stderr: '' });
+    });
+
+    it("a session enters the init's namespaces: the pod's hostname, its PID 1", async () => {
+      const r = await runAgent(shell, ['session', '--pod-uid', uid, '--container-id', cid, '--ns', 'uts,pid', '--tools', 'helper', '--', 'sh', '-c', 'hostname; cat /proc/1/comm'], env());
+      expect(r).toEqual({ status: 0, stdout: `pod-x\n${COMM}\n`, stderr: '' });
     });
   });
 });

@@ -92,6 +92,12 @@ export function fixtureLayouts(): string[] {
     .sort();
 }
 
+/**
+ * The cgroup root of fake pods (G in fake-pod.sh), as a kubelet's --cgroup-root: a
+ * kubelet running on this machine removes unknown pods under its own /kubepods.
+ */
+export const CGROUP_ROOT = '/nsdebug-test';
+
 /** A pod laid out like the kubelet's (fake-pod.sh): real namespaces and cgroups, no Kubernetes. */
 export interface FakePod {
   readonly dir: string;
@@ -100,10 +106,12 @@ export interface FakePod {
   readonly containerPid: number;
 }
 
-export function startFakePod(prefix: string, uid: string, sandboxId: string, containerId: string): FakePod {
+/** COMM: the container's init writes it into its own /proc/self/comm (and stays a shell). */
+export function startFakePod(prefix: string, uid: string, sandboxId: string, containerId: string, comm?: string): FakePod {
   const dir = tempDir(prefix);
   const bin = makeBusyboxBin(dir);
-  const up = spawnSync('sh', [FAKE_POD, 'up', uid, sandboxId, containerId, dir], { encoding: 'utf8', timeout: 20_000 });
+  const env = comm === undefined ? process.env : { ...process.env, FAKE_POD_COMM: comm };
+  const up = spawnSync('sh', [FAKE_POD, 'up', uid, sandboxId, containerId, dir], { encoding: 'utf8', timeout: 20_000, env });
   if (up.status !== 0) throw new Error(`fake-pod.sh up failed: ${up.stderr}`);
   return {
     dir,
