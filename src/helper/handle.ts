@@ -11,8 +11,8 @@
 // returns the same handle with a release that leaves the pod running.
 import { Writable, type Readable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
-import agentScript from '../agent/nsdebug-agent.sh';
-import { AGENT_EXIT, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js';
+import { AGENT_EXIT, agentModeOf, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js';
+import { AGENT_SHA256 } from '../agent/script.js';
 import { CancelledError, UserError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import type { Kube } from '../kube/client.js';
@@ -122,7 +122,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       ttlSeconds: settings.ttlSeconds,
       target: req.target,
       createdBy,
-      agentScript,
+      agentSha256: AGENT_SHA256,
       nodeMode: req.nodeMode,
       serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
     });
@@ -203,7 +203,7 @@ function collector(): { stream: Writable; text: () => string } {
 /** An agent mode's failure as one line: its own last stderr line, and what to do. */
 function agentFailure(argv: readonly string[], code: number, stderr: string): UserError {
   const said = stderr.trim().split('\n').pop() ?? '';
-  const mode = argv[2] ?? 'agent';
+  const mode = agentModeOf(argv);
   if (code === AGENT_EXIT.notFound) {
     return new UserError(`the helper found no process of the target on its node (${said || `exit ${code}`})`, {
       hint: 'the container may have just restarted or stopped: check kubectl get pod, then retry',
