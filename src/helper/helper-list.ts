@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { formatAge } from '../base/duration.js';
+import { visible } from '../base/visible.js';
 import { ANNOTATION_PREFIX } from './spec.js';
 
 export interface HelperRow {
@@ -18,9 +19,10 @@ export function isHelperFinished(pod: V1Pod): boolean {
   return phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown';
 }
 
+/** One row of `list`; every cell is cluster text, shown with its control characters visible. */
 export function buildHelperRow(pod: V1Pod, now: Date = new Date()): HelperRow {
   const annotations = pod.metadata?.annotations ?? {};
-  return {
+  const row: HelperRow = {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
     target: annotations[`${ANNOTATION_PREFIX}/target`] ?? '',
@@ -29,6 +31,7 @@ export function buildHelperRow(pod: V1Pod, now: Date = new Date()): HelperRow {
     age: formatAge(pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp) : undefined, now),
     createdBy: annotations[`${ANNOTATION_PREFIX}/created-by`] ?? '',
   };
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, visible(v)])) as unknown as HelperRow;
 }
 
 /** kubectl-style aligned columns. */

@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, buildPod, deletePod, execInPod, kubectl, REPO_ROOT, uniqueName, waitPodRunning } from './helpers/cluster.js';
+import { applyPod, buildPod, deletePod, execInPod, kubectl, REPO_ROOT, run, uniqueName, waitPodRunning } from './helpers/cluster.js';
 import { helperPods, nsdebug, waitFor } from './helpers/nsdebug.js';
 
 const AGENT_TEXT = readFileSync(join(REPO_ROOT, 'src/agent/nsdebug-agent.sh'), 'utf8');
 const web = uniqueName('trust-web');
 const comm = uniqueName('trust-comm');
-const TARGETS = [web, comm];
+const escIf = uniqueName('trust-esc');
+const TARGETS = [web, comm, escIf];
 
 interface HelperJson {
   metadata: { name: string; annotations: Record<string, string> };
@@ -32,14 +33,21 @@ async function helperOf(target: string): Promise<HelperJson> {
   }, 60_000, 200);
 }
 
+function withCaps(pod: Record<string, unknown>, add: string[]): Record<string, unknown> {
+  const spec = pod.spec as { containers: Array<Record<string, unknown>> };
+  return { ...pod, spec: { ...spec, containers: spec.containers.map((c) => ({ ...c, securityContext: { capabilities: { add } } })) } };
+}
+
 beforeAll(async () => {
   await Promise.all([
     applyPod(buildPod(web, [{ name: 'app', command: ['sleep', '3600'] }])),
     // Finding 3: an unprivileged init that writes a newline into its own comm
     // (the stat line then spans two lines); `sleep` is its child, not exec'd.
     applyPod(buildPod(comm, [{ name: 'app', command: ['sh', '-c', "printf 'x\\ny' > /proc/self/comm; sleep 3600; true"] }])),
+    // Finding 4: a NET_ADMIN pod names its loopback interface ESC [ 2 J (clear screen).
+    applyPod(withCaps(buildPod(escIf, [{ name: 'app', command: ['sh', '-c', 'ip link set lo down && ip link set lo name "$(printf \'\\033[2J\')" && sleep 3600'] }]), ['NET_ADMIN'])),
   ]);
-  await Promise.all([waitPodRunning(web), waitPodRunning(comm)]);
+  await Promise.all([waitPodRunning(web), waitPodRunning(comm), waitPodRunning(escIf)]);
 }, 120_000);
 
 afterAll(async () => {
@@ -84,4 +92,16 @@ describe('finding 1: a patched helper runs what the client created', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`${web}\n`);
   }, 90_000);
+});
+
+describe('finding 4: cluster and node text is shown with its control characters visible', () => {
+  it('stats shows an interface named ESC[2J as \\e[2J, with no ESC byte', async () => {
+    const inside = await execInPod(escIf, ['cat', '/proc/net/dev']);
+    expect(inside.stdout).toContain('\u001b[2J:');
+    const result = await nsdebug(['stats', `pod/${escIf}`]);
+    expect(result.code).toBe(0);
+    const bytes = await run('od', ['-c'], { input: result.stdout + result.stderr });
+    expect(bytes.stdout).not.toContain('033');
+    expect(result.stdout).toContain('\\e[2J');
+  });
 });
