@@ -54,3 +54,10 @@ export const STATS_OPTIONS = {
   sandbox: { type: 'boolean', default: false, describe: 'the pod sandbox (pause) cgroup instead of a container' },
   watch: { alias: 'w', type: 'boolean', default: false, describe: 'refresh every second, with rates per second (Ctrl-C to stop)' },
 } as const satisfies Record<string, Options>;
+
+/** `clean`: what may be deleted beyond the current user's finished helpers. */
+export const CLEAN_OPTIONS = {
+  all: { type: 'boolean', default: false, describe: 'also delete helpers whose session still runs (asks on a terminal; --yes otherwise)' },
+  yes: { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before ending running sessions (with --all)' },
+  'any-user': { type: 'boolean', default: false, describe: 'also other users\' helpers (default: only the ones you created)' },
+} as const satisfies Record<string, Options>;

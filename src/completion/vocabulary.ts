@@ -1,4 +1,4 @@
-import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
+import { DEBUG_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS, CLEAN_OPTIONS } from '../base/flags.js';
 import { NAMESPACE_TYPES } from '../base/rules.js';
 
 /**
@@ -84,7 +84,8 @@ export const FLAGS: readonly FlagSpec[] = mergeFlags([
   buildFlagSpecs(DEBUG_OPTIONS, ['run']),
   buildFlagSpecs(INSPECT_OPTIONS, ['ns']),
   buildFlagSpecs(STATS_OPTIONS, ['stats']),
-  [{ long: 'all', commands: ['clean'] }, { long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
+  buildFlagSpecs(CLEAN_OPTIONS, ['clean']),
+  [{ long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
 ]);
 
 export const NS_VALUES: readonly string[] = [...NAMESPACE_TYPES, 'all'];

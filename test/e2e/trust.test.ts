@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, buildPod, deletePod, execInPod, kubectl, REPO_ROOT, run, uniqueName, waitPodRunning } from './helpers/cluster.js';
+import { applyPod, buildPod, createNamespace, deleteNamespace, deletePod, execInPod, kubectl, REPO_ROOT, run, uniqueName, waitPodRunning } from './helpers/cluster.js';
 import { helperPods, nsdebug, waitFor } from './helpers/nsdebug.js';
 
 const AGENT_TEXT = readFileSync(join(REPO_ROOT, 'src/agent/nsdebug-agent.sh'), 'utf8');
@@ -103,5 +103,76 @@ describe('finding 4: cluster and node text is shown with its control characters 
     const bytes = await run('od', ['-c'], { input: result.stdout + result.stderr });
     expect(bytes.stdout).not.toContain('033');
     expect(result.stdout).toContain('\\e[2J');
+  });
+});
+
+describe('finding 5: clean touches only our own helpers', () => {
+  const ns = uniqueName('trust-clean');
+  const names = { impostor: uniqueName('impostor'), foreign: uniqueName('foreign'), done: uniqueName('mine-done'), live: uniqueName('mine-live') };
+  let me = '';
+
+  /** A pod dressed as a helper: nsdebug's label, and its annotations when `createdBy` is given. */
+  function fake(name: string, command: string[], createdBy?: string): Record<string, unknown> {
+    const pod = buildPod(name, [{ name: 'app', command }], { restartPolicy: 'Never' }) as { metadata: Record<string, unknown> };
+    return {
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        namespace: ns,
+        labels: { ...(pod.metadata.labels as object), 'app.kubernetes.io/managed-by': 'kubectl-nsdebug' },
+        ...(createdBy === undefined ? {} : { annotations: { 'nsdebug.dev/target': `pod/${ns}/x`, 'nsdebug.dev/node': 'nsdebug-node', 'nsdebug.dev/created-by': createdBy } }),
+      },
+    };
+  }
+  async function left(): Promise<string[]> {
+    return (await kubectl(['get', 'pods', '-n', ns, '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').filter(Boolean).sort();
+  }
+
+  beforeAll(async () => {
+    me = await kubectl(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}']);
+    await createNamespace(ns);
+    await Promise.all([
+      applyPod(fake(names.impostor, ['sleep', '3600'])),
+      applyPod(fake(names.foreign, ['true'], 'someone-else')),
+      applyPod(fake(names.done, ['true'], me)),
+      applyPod(fake(names.live, ['sleep', '3600'], me)),
+    ]);
+    await waitFor('the fake helpers to settle', async () => {
+      const phases = await kubectl(['get', 'pods', '-n', ns, '-o', 'jsonpath={range .items[*]}{.status.phase}{"\\n"}{end}']);
+      const list = phases.split('\n').filter(Boolean);
+      return list.length === 4 && list.filter((p) => p === 'Succeeded').length === 2 && list.filter((p) => p === 'Running').length === 2 ? true : undefined;
+    }, 60_000, 500);
+  }, 90_000);
+  afterAll(async () => {
+    await deleteNamespace(ns);
+  });
+
+  it('deletes only the user\'s finished helper by default, one line per pod', async () => {
+    const result = await nsdebug(['clean', '-n', ns]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`pod/${names.done} (namespace ${ns}) deleted\n`);
+    expect(result.stderr).toMatch(/1 still in a session.*1 of other users.*1 with nsdebug's label but not its annotations/);
+    expect(await left()).toEqual([names.foreign, names.impostor, names.live].sort());
+  });
+
+  it('--all without a terminal or --yes ends no session', async () => {
+    const result = await nsdebug(['clean', '--all', '-n', ns]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/^error: --all would delete 1 helper pod whose session still runs.*add --yes/m);
+    expect(await left()).toEqual([names.foreign, names.impostor, names.live].sort());
+  });
+
+  it('--all --yes ends the user\'s running helper, never a labelled pod nsdebug did not create', async () => {
+    const result = await nsdebug(['clean', '--all', '--yes', '-n', ns]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`pod/${names.live} (namespace ${ns}) deleted\n`);
+    expect(await left()).toEqual([names.foreign, names.impostor].sort());
+  });
+
+  it('other users\' helpers need --any-user; the impostor survives even that', async () => {
+    const result = await nsdebug(['clean', '--all', '--yes', '--any-user', '-n', ns]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`pod/${names.foreign} (namespace ${ns}) deleted\n`);
+    expect(await left()).toEqual([names.impostor]);
   });
 });
