@@ -16,7 +16,7 @@ import { AGENT_SHA256 } from '../agent/script.js';
 import { CancelledError, UserError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import type { Kube } from '../kube/client.js';
-import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
+import { assertAllowed, buildHelperAccessChecks, buildRecordAccessCheck, isAllowed, resolveUserName } from '../kube/access.js';
 import { runExec } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { createHelper, deleteHelper, type HelperRef } from './lifecycle.js';
@@ -64,6 +64,8 @@ export interface AgentIo {
 export interface HelperHandle {
   readonly ref: HelperRef;
   readonly nodeName: string;
+  /** Who we are and whether we may record the session (settled before the helper is created). */
+  readonly access: Promise<HelperAccess>;
   /** Resolves once the helper runs; rejects with why it cannot (permissions, image, timeout). */
   ready(): Promise<HelperRef>;
   /** One exec of the agent; resolves with its exit status. */
@@ -88,13 +90,31 @@ export function buildPodHelperRequest(pod: V1Pod, helperNamespace: string | unde
   };
 }
 
+/** Who we are, and whether the session may leave its record (an Event) in `eventNamespace`. */
+export interface HelperAccess {
+  /** SelfSubjectReview's username (else the kubeconfig user): created-by, and the record's who. */
+  readonly user: string;
+  readonly eventNamespace: string;
+  readonly canRecord: boolean;
+}
+
+/** Where a target's Events live: its own namespace for `pod/NS/NAME`, `default` for a node (as the kubelet's). */
+export function eventNamespaceOf(target: string): string {
+  return target.startsWith('pod/') ? target.split('/')[1]! : 'default';
+}
+
 /**
- * Checks the permissions a helper needs in `namespace` and resolves with who we
- * are (for the created-by annotation). Independent of the target, so callers
- * start it while they still resolve the target.
+ * Checks every verb a helper needs in `namespace` (a missing one fails before
+ * anything is created) and whether the record can be written, and resolves with
+ * who we are. Independent of the target, so callers start it while they still
+ * resolve the target.
  */
-export function checkHelperAccess(kube: Kube, namespace: string): Promise<string> {
-  const check = Promise.all([resolveUserName(kube), assertAllowed(kube, buildHelperAccessChecks(namespace))]).then(([user]) => user);
+export function checkHelperAccess(kube: Kube, namespace: string, eventNamespace: string): Promise<HelperAccess> {
+  const check = Promise.all([
+    resolveUserName(kube),
+    assertAllowed(kube, buildHelperAccessChecks(namespace)),
+    isAllowed(kube, buildRecordAccessCheck(eventNamespace)),
+  ]).then(([user, , canRecord]) => ({ user, eventNamespace, canRecord }));
   check.catch(() => {}); // awaited later; not an unhandled rejection meanwhile
   return check;
 }
@@ -104,15 +124,16 @@ export function checkHelperAccess(kube: Kube, namespace: string): Promise<string
  * before the create request leaves, so a signal at any moment leaves nothing behind;
  * the kubelet's activeDeadlineSeconds and the agent's idle watchdog cover SIGKILL.
  */
-export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, access?: Promise<string>): HelperHandle {
+export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, checked?: Promise<HelperAccess>): HelperHandle {
   const { kube, progress, guard } = ctx;
   const ref: HelperRef = { name: buildHelperName(req.targetName, randomSuffix()), namespace: req.namespace };
   const stopWaiting = new AbortController();
   let released = false;
   let removal: Promise<void> | undefined;
+  const access = checked ?? checkHelperAccess(kube, req.namespace, eventNamespaceOf(req.target));
 
   const created = (async () => {
-    const createdBy = await (access ?? checkHelperAccess(kube, req.namespace));
+    const createdBy = (await access).user;
     if (released) throw new CancelledError();
     const pod = buildHelperPod({
       ...ref,
@@ -158,6 +179,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   return {
     ref,
     nodeName: req.nodeName,
+    access,
     ready: () => running,
     runAgent,
     capture: async (argv) => {
@@ -179,7 +201,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
 }
 
 /** One helper for the duration of `use`: acquired, awaited until running, released on every way out. */
-export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<string>): Promise<T> {
+export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<HelperAccess>): Promise<T> {
   const helper = acquireHelper(ctx, settings, req, access);
   try {
     await helper.ready();

@@ -3,10 +3,11 @@
 // characters visible; clean touches only our own pods; the up-front checks
 // name every verb; a session leaves an Event on its target; a pod session's
 // helper is not privileged.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, buildPod, createNamespace, deleteNamespace, deletePod, execInPod, kubectl, REPO_ROOT, run, uniqueName, waitPodRunning } from './helpers/cluster.js';
+import { applyManifest, applyPod, buildPod, createNamespace, deleteNamespace, deletePod, execInPod, kubeEnv, kubectl, REPO_ROOT, run, uniqueName, waitPodRunning } from './helpers/cluster.js';
 import { helperPods, nsdebug, waitFor } from './helpers/nsdebug.js';
 
 const AGENT_TEXT = readFileSync(join(REPO_ROOT, 'src/agent/nsdebug-agent.sh'), 'utf8');
@@ -174,5 +175,111 @@ describe('finding 5: clean touches only our own helpers', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(`pod/${names.foreign} (namespace ${ns}) deleted\n`);
     expect(await left()).toEqual([names.impostor]);
+  });
+});
+
+describe('finding 7: the up-front checks name every verb the session uses', () => {
+  const ns = uniqueName('trust-rbac');
+  const target = uniqueName('rbac-web');
+  /** A kubeconfig that is this service account (a token: `--as` is another path, see the note in the report). */
+  async function kubeconfigOf(sa: string): Promise<string> {
+    const token = (await kubectl(['create', 'token', sa, '-n', ns, '--duration', '10m'])).trim();
+    const admin = JSON.parse(await kubectl(['config', 'view', '--raw', '--minify', '-o', 'json'])) as { clusters: Array<{ name: string; cluster: Record<string, unknown> }> };
+    const file = join(tmpdir(), `${ns}-${sa}.kubeconfig`);
+    writeFileSync(file, JSON.stringify({
+      apiVersion: 'v1', kind: 'Config', 'current-context': sa,
+      clusters: admin.clusters, users: [{ name: sa, user: { token } }],
+      contexts: [{ name: sa, context: { cluster: admin.clusters[0]!.name, user: sa, namespace: ns } }],
+    }), { mode: 0o600 });
+    return file;
+  }
+  const as = async (sa: string) => ({ env: kubeEnv({ KUBECONFIG: await kubeconfigOf(sa) }) });
+
+  /** A service account with a Role of these pod verbs (and create pods/exec, plus events when `events`). */
+  async function account(sa: string, podVerbs: string[], events: boolean): Promise<void> {
+    await applyManifest({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: sa, namespace: ns } });
+    await applyManifest({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: sa, namespace: ns },
+      rules: [
+        { apiGroups: [''], resources: ['pods'], verbs: podVerbs },
+        // A WebSocket exec is authorized as "get" (newer servers also ask for "create").
+        { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
+        ...(events ? [{ apiGroups: [''], resources: ['events'], verbs: ['create'] }] : []),
+      ],
+    });
+    await applyManifest({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: sa, namespace: ns },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa },
+      subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }],
+    });
+  }
+
+  beforeAll(async () => {
+    await createNamespace(ns);
+    await Promise.all([
+      applyPod(buildPod(target, [{ name: 'app', command: ['sleep', '3600'] }]), ns),
+      account('no-watch', ['get', 'list', 'create', 'delete'], true),
+      account('no-events', ['get', 'list', 'watch', 'create', 'delete'], false),
+    ]);
+    await waitPodRunning(target, { namespace: ns });
+  }, 90_000);
+  afterAll(async () => {
+    await nsdebug(['clean', '--all', '--yes', '--any-user', '-n', ns]);
+    await deleteNamespace(ns);
+  });
+
+  it('a missing watch is one error line before anything is created', async () => {
+    const result = await nsdebug([`pod/${target}`, '--ns', 'uts', '--', 'hostname'], await as('no-watch'));
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/^error: RBAC forbids "watch" on "pods" in namespace "[^"]+", which the helper pod needs; /m);
+    expect(result.stderr.split('\n').filter((line) => line.startsWith('error:'))).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/creating/);
+    expect(await kubectl(['get', 'pods', '-n', ns, '-l', 'app.kubernetes.io/managed-by=kubectl-nsdebug', '-o', 'name'])).toBe('');
+  });
+
+  it('without create events the session goes on after one warning line', async () => {
+    const result = await nsdebug([`pod/${target}`, '--ns', 'uts', '--', 'hostname'], await as('no-events'));
+    expect(result.stderr).not.toMatch(/^error/m);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`${target}\n`);
+    expect(result.stderr.match(/warning: this session leaves no record: RBAC forbids "create" on "events"/g)).toHaveLength(1);
+  });
+});
+
+describe('finding 8: a record of who entered', () => {
+  interface EventJson { metadata: { name: string }; reason: string; message: string; involvedObject: { kind: string; name: string; uid: string }; source?: { component?: string } }
+  /** nsdebug's Events on an object, but those named in `seen` (the list's order is not the order of creation). */
+  async function eventsOn(kind: string, name: string, namespace: string, seen: readonly EventJson[] = []): Promise<EventJson[]> {
+    const out = await kubectl(['get', 'events', '-n', namespace, '--field-selector', `involvedObject.kind=${kind},involvedObject.name=${name}`, '-o', 'json']);
+    const old = new Set(seen.map((e) => e.metadata.name));
+    return (JSON.parse(out) as { items: EventJson[] }).items.filter((e) => e.source?.component === 'kubectl-nsdebug' && !old.has(e.metadata.name));
+  }
+
+  it('a session leaves an opened and a closed Event on its pod: who, what, the helper, exit status and duration', async () => {
+    const before = await eventsOn('Pod', web, 'default');
+    const result = await nsdebug([`pod/${web}`, '--ns', 'uts,net', '--', 'sh', '-c', 'exit 3']);
+    expect(result.code).toBe(3);
+    const events = await eventsOn('Pod', web, 'default', before);
+    const opened = events.find((e) => e.reason === 'NsdebugSessionStarted');
+    const closed = events.find((e) => e.reason === 'NsdebugSessionEnded');
+    expect(opened?.message).toMatch(new RegExp(`^nsdebug-admin entered net,uts of pod/default/${web} \\(app\\) with helper tools: sh -c "exit 3" \\(helper default/nsdebug-${web.slice(0, 20)}`));
+    expect(closed?.message).toMatch(/^nsdebug-admin left pod\/default\/\S+ \(app\): exit 3 after \d+\.\ds /);
+    const described = await kubectl(['describe', 'pod', web]);
+    expect(described).toContain('NsdebugSessionStarted');
+    expect(described).toContain('NsdebugSessionEnded');
+  });
+
+  it('ns and stats record themselves; a node session records on the node', async () => {
+    const before = await eventsOn('Pod', web, 'default');
+    expect((await nsdebug(['ns', `pod/${web}`])).code).toBe(0);
+    expect((await nsdebug(['stats', `pod/${web}`])).code).toBe(0);
+    const messages = (await eventsOn('Pod', web, 'default', before)).map((e) => `${e.reason} ${e.message}`);
+    expect(messages.filter((m) => /ran nsdebug ns on/.test(m))).toHaveLength(2);
+    expect(messages.filter((m) => /ran nsdebug stats on/.test(m))).toHaveLength(2);
+    const nodeBefore = await eventsOn('Node', 'nsdebug-node', 'default');
+    expect((await nsdebug(['node/nsdebug-node', '--', 'true'])).code).toBe(0);
+    const node = await eventsOn('Node', 'nsdebug-node', 'default', nodeBefore);
+    expect(node.map((e) => e.reason)).toEqual(expect.arrayContaining(['NsdebugSessionStarted', 'NsdebugSessionEnded']));
+    expect(await kubectl(['describe', 'node', 'nsdebug-node'])).toContain('NsdebugSessionStarted');
   });
 });

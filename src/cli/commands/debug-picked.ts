@@ -127,7 +127,7 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
     progress.release();
     const built = buildPodSession(await resolveChosenPod(result.pod), buildPickedWish(result, (message) => progress.warn(message)));
     reportChoices(progress, built);
-    return await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress);
+    return await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress, kube);
   } finally {
     progress.release();
     // Cancelled, failed or done: the helper goes, even if it was still being created.
