@@ -7,11 +7,14 @@ import { defineConfig } from 'vitest/config';
 // sets it): the screens under test, and the plugin the e2e tests drive in a real
 // terminal, must draw as they do for a user.
 const env = { CI: 'false' };
+// The agent script is imported as text, as esbuild's loader '.sh': 'text' does in the bundle.
+const shAsText = { name: 'sh-as-text', enforce: 'pre' as const, transform: (code: string, id: string) => (id.endsWith('.sh') ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined) };
 
 export default defineConfig({
   test: {
     projects: [
       {
+        plugins: [shAsText],
         test: {
           name: 'unit',
           env,
@@ -20,6 +23,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [shAsText],
         test: {
           name: 'e2e',
           env,

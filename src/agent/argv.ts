@@ -2,10 +2,11 @@
 // Every value is validated here as the agent validates it, so a bad id fails
 // on the client with a clear message instead of in the helper pod.
 
-/** Where the helper pod mounts the agent script (downwardAPI volume). */
-export const AGENT_PATH = '/nsdebug/agent.sh';
-
 import { NAMESPACE_TYPES, TOOLS, isNamespaceType, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
+import { AGENT_SCRIPT } from './script.js';
+
+/** The agent's $0 in every argv: what `ps` on the node shows after `sh -c SCRIPT`. */
+export const AGENT_NAME = 'nsdebug-agent';
 
 // The agent's contract test reads the namespace types from here.
 export { NAMESPACE_TYPES, TOOLS, isNamespaceType };
@@ -191,8 +192,18 @@ export function buildReleaseArgv(): string[] {
   return agent('release');
 }
 
+/**
+ * The script text itself is in every argv (`sh -c SCRIPT nsdebug-agent MODE ...`):
+ * a container's command and an exec's argv cannot be changed once sent, whereas a
+ * file from the pod's annotations (a downwardAPI volume) follows every `patch pods`.
+ */
 function agent(mode: string): string[] {
-  return ['sh', AGENT_PATH, mode];
+  return ['sh', '-c', AGENT_SCRIPT, AGENT_NAME, mode];
+}
+
+/** The mode of an argv from these builders (for error messages). */
+export function agentModeOf(argv: readonly string[]): string {
+  return argv[3] === AGENT_NAME ? argv[4] ?? 'agent' : 'agent';
 }
 
 function podTargetArgs(uid: string, target: PodTarget): string[] {

@@ -1,6 +1,7 @@
 #!/bin/sh
 # nsdebug-agent: the on-node half of kubectl-nsdebug. It runs inside the
-# privileged hostPID helper pod as `sh /nsdebug/agent.sh MODE ARGS...`.
+# hostPID helper pod as `sh -c SCRIPT nsdebug-agent MODE ARGS...` (the text
+# itself is the argv: see src/agent/argv.ts).
 # The contract (modes, output formats, exit codes) is docs/design.md, "The agent".
 #
 # Every value arrives as argv and is validated; nothing is ever spliced into

@@ -1,3 +1,4 @@
+import { visible } from './visible.js';
 /**
  * A failure the user can act on: printed as one line, `error: <message>`,
  * followed by what to do next. Anything else that escapes is a bug.
@@ -49,12 +50,13 @@ export function exitCodeForSignal(signal: NodeJS.Signals | 'cancelled'): number 
 
 /** The single line printed for a failure, hint included. */
 export function formatError(error: unknown): string {
+  // Messages often quote the API server or the node: their control characters print as text.
   if (error instanceof UserError) {
-    return `error: ${error.message}${error.hint ? `; ${error.hint}` : ''}`;
+    return `error: ${visible(error.message)}${error.hint ? `; ${visible(error.hint)}` : ''}`;
   }
-  if (error instanceof CancelledError) return `error: ${error.message}`;
+  if (error instanceof CancelledError) return `error: ${visible(error.message)}`;
   const message = error instanceof Error ? error.message : String(error);
-  return `error: internal error: ${oneLine(message)} (please report this at https://github.com/kubectl-nsdebug/kubectl-nsdebug/issues)`;
+  return `error: internal error: ${visible(oneLine(message))} (please report this at https://github.com/kubectl-nsdebug/kubectl-nsdebug/issues)`;
 }
 
 export function oneLine(text: string): string {

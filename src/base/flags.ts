@@ -92,3 +92,10 @@ export const DIFF_OPTIONS = {
   ...INSPECT_OPTIONS,
   container: { alias: 'c', type: 'string', describe: 'container name (default: as for a session)' },
 } as const satisfies Record<string, Options>;
+
+/** `clean`: what may be deleted beyond the current user's finished helpers. */
+export const CLEAN_OPTIONS = {
+  all: { type: 'boolean', default: false, describe: 'also delete helpers whose session still runs (asks on a terminal; --yes otherwise)' },
+  yes: { alias: 'y', type: 'boolean', default: false, describe: 'do not ask before ending running sessions (with --all)' },
+  'any-user': { type: 'boolean', default: false, describe: 'also other users\' helpers (default: only the ones you created)' },
+} as const satisfies Record<string, Options>;

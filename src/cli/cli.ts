@@ -4,8 +4,9 @@
 import { basename } from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { CancelledError, UserError, formatError, oneLine } from '../base/errors.js';
-import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS, CP_OPTIONS, DIFF_OPTIONS } from '../base/flags.js';
+import { GLOBAL_OPTIONS, DEBUG_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS, CP_OPTIONS, DIFF_OPTIONS, CLEAN_OPTIONS } from '../base/flags.js';
 import type { RawDebugArgs, RawHelperArgs } from './debug-options.js';
+import type { RawCleanArgs } from './commands/clean.js';
 import type { RawNsArgs, RawStatsArgs } from './inspect-options.js';
 import { checkFlagShapes } from './flag-shapes.js';
 import type { RawCpArgs, RawDiffArgs } from './cp-options.js';
@@ -17,7 +18,7 @@ import { VERSION } from './version.js';
 export interface Commands {
   debug(raw: RawDebugArgs): Promise<number>;
   list(raw: RawHelperArgs): Promise<number>;
-  clean(raw: RawHelperArgs & { all?: boolean }): Promise<number>;
+  clean(raw: RawCleanArgs): Promise<number>;
   ns(raw: RawNsArgs): Promise<number>;
   stats(raw: RawStatsArgs): Promise<number>;
   cp(raw: RawCpArgs): Promise<number>;
@@ -82,7 +83,7 @@ export function buildCli(args: readonly string[], argv0?: string, commands: Comm
     .command('list', 'list helper pods', (y) => y, async (argv) => {
       process.exitCode = await commands.list(argv);
     })
-    .command('clean', 'delete helper pods whose session is over (all of them with --all)', (y) => y.option('all', { type: 'boolean', default: false, describe: 'delete every helper, running sessions included' }), async (argv) => {
+    .command('clean', 'delete your helper pods whose session is over (running ones too with --all; other users\' with --any-user)', (y) => y.options(CLEAN_OPTIONS), async (argv) => {
       process.exitCode = await commands.clean(argv);
     })
     .command('ns [target]', 'show which namespaces the pod\'s containers, sandbox and node share', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME, NAME or a workload' }).options(INSPECT_OPTIONS), async (argv) => {

@@ -1,4 +1,4 @@
-import { CP_OPTIONS, DEBUG_OPTIONS, DIFF_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
+import { CLEAN_OPTIONS, CP_OPTIONS, DEBUG_OPTIONS, DIFF_OPTIONS, GLOBAL_OPTIONS, INSPECT_OPTIONS, STATS_OPTIONS } from '../base/flags.js';
 import { NAMESPACE_TYPES } from '../base/rules.js';
 
 /**
@@ -86,7 +86,8 @@ export const FLAGS: readonly FlagSpec[] = mergeFlags([
   buildFlagSpecs(STATS_OPTIONS, ['stats']),
   buildFlagSpecs(CP_OPTIONS, ['cp']),
   buildFlagSpecs(DIFF_OPTIONS, ['diff']),
-  [{ long: 'all', commands: ['clean'] }, { long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
+  buildFlagSpecs(CLEAN_OPTIONS, ['clean']),
+  [{ long: 'help', short: 'h' }, { long: 'version', short: 'V', commands: ['run'] }],
 ]);
 
 export const NS_VALUES: readonly string[] = [...NAMESPACE_TYPES, 'all'];

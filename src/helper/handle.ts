@@ -11,15 +11,15 @@
 // returns the same handle with a release that leaves the pod running.
 import { Writable, type Readable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
-import agentScript from '../agent/nsdebug-agent.sh';
-import { AGENT_EXIT, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js';
+import { AGENT_EXIT, agentModeOf, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js';
+import { AGENT_SHA256 } from '../agent/script.js';
 import { CancelledError, UserError, formatError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import type { HelperResources } from '../base/resources.js';
 import type { Kube } from '../kube/client.js';
 import { isNotFound } from '../kube/api-errors.js';
 import { request } from '../kube/request.js';
-import { assertAllowed, buildHelperAccessChecks, resolveUserName } from '../kube/access.js';
+import { assertAllowed, buildHelperAccessChecks, buildRecordAccessCheck, isAllowed, resolveUserName } from '../kube/access.js';
 import { runExec, type ExecSocket } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { retryWhileNotStarted } from './exec-ready.js';
@@ -81,6 +81,8 @@ export interface AgentIo {
 export interface HelperHandle {
   readonly ref: HelperRef;
   readonly nodeName: string;
+  /** Who we are and whether we may record the session (settled before the helper is created). */
+  readonly access: Promise<HelperAccess>;
   /** Resolves once the helper runs; rejects with why it cannot (permissions, image, timeout). */
   ready(): Promise<HelperRef>;
   /** One exec of the agent; resolves with its exit status. */
@@ -108,13 +110,31 @@ export function buildPodHelperRequest(pod: V1Pod, helperNamespace: string | unde
   };
 }
 
+/** Who we are, and whether the session may leave its record (an Event) in `eventNamespace`. */
+export interface HelperAccess {
+  /** SelfSubjectReview's username (else the kubeconfig user): created-by, and the record's who. */
+  readonly user: string;
+  readonly eventNamespace: string;
+  readonly canRecord: boolean;
+}
+
+/** Where a target's Events live: its own namespace for `pod/NS/NAME`, `default` for a node (as the kubelet's). */
+export function eventNamespaceOf(target: string): string {
+  return target.startsWith('pod/') ? target.split('/')[1]! : 'default';
+}
+
 /**
- * Checks the permissions a helper needs in `namespace` and resolves with who we
- * are (for the created-by annotation). Independent of the target, so callers
- * start it while they still resolve the target.
+ * Checks every verb a helper needs in `namespace` (a missing one fails before
+ * anything is created) and whether the record can be written, and resolves with
+ * who we are. Independent of the target, so callers start it while they still
+ * resolve the target.
  */
-export function checkHelperAccess(kube: Kube, namespace: string): Promise<string> {
-  const check = Promise.all([resolveUserName(kube), assertAllowed(kube, buildHelperAccessChecks(namespace))]).then(([user]) => user);
+export function checkHelperAccess(kube: Kube, namespace: string, eventNamespace: string): Promise<HelperAccess> {
+  const check = Promise.all([
+    resolveUserName(kube),
+    assertAllowed(kube, buildHelperAccessChecks(namespace)),
+    isAllowed(kube, buildRecordAccessCheck(eventNamespace)),
+  ]).then(([user, , canRecord]) => ({ user, eventNamespace, canRecord }));
   check.catch(() => {}); // awaited later; not an unhandled rejection meanwhile
   return check;
 }
@@ -124,7 +144,7 @@ export function checkHelperAccess(kube: Kube, namespace: string): Promise<string
  * before the create request leaves, so a signal at any moment leaves nothing behind;
  * the kubelet's activeDeadlineSeconds and the agent's idle watchdog cover SIGKILL.
  */
-export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, access?: Promise<string>): HelperHandle {
+export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, checked?: Promise<HelperAccess>): HelperHandle {
   const { kube, progress, guard } = ctx;
   req = settings.testHelperNode ? { ...req, nodeName: settings.testHelperNode } : req;
   const ref: HelperRef = { name: buildHelperName(req.targetName, randomSuffix()), namespace: req.namespace };
@@ -132,9 +152,10 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   let released = false;
   let removal: Promise<void> | undefined;
   let sweep: Promise<number> | undefined;
+  const access = checked ?? checkHelperAccess(kube, req.namespace, eventNamespaceOf(req.target));
 
   const created = (async () => {
-    const createdBy = await (access ?? checkHelperAccess(kube, req.namespace));
+    const createdBy = (await access).user;
     if (released) throw new CancelledError();
     const pod = buildHelperPod({
       ...ref,
@@ -144,7 +165,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       ttlSeconds: settings.ttlSeconds,
       target: req.target,
       createdBy,
-      agentScript,
+      agentSha256: AGENT_SHA256,
       nodeMode: req.nodeMode,
       serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
       resources: settings.resources,
@@ -264,6 +285,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   return {
     ref,
     nodeName: req.nodeName,
+    access,
     ready: () => running,
     runAgent,
     capture: async (argv) => {
@@ -282,7 +304,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
 export const DELETE_RETRY_MS = 60_000;
 
 /** One helper for the duration of `use`: acquired, awaited until running, released on every way out. */
-export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<string>): Promise<T> {
+export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<HelperAccess>): Promise<T> {
   const helper = acquireHelper(ctx, settings, req, access);
   let outcome: Outcome<T>;
   try {
@@ -359,7 +381,7 @@ function collector():  { stream: Writable; text: () => string } {
 /** An agent mode's failure as one line: its own last stderr line, and what to do. */
 function agentFailure(argv: readonly string[], code: number, stderr: string): UserError {
   const said = stderr.trim().split('\n').pop() ?? '';
-  const mode = argv[2] ?? 'agent';
+  const mode = agentModeOf(argv);
   if (code === AGENT_EXIT.notFound) {
     return new UserError(`the helper found no process of the target on its node (${said || `exit ${code}`})`, {
       hint: 'the container may have just restarted or stopped: check kubectl get pod, then retry',

@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { formatAge } from '../base/duration.js';
-import { ANNOTATION_PREFIX } from './spec.js';
+import { visible } from '../base/visible.js';
+import { ANNOTATION_PREFIX, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './spec.js';
 
 export interface HelperRow {
   readonly namespace: string;
@@ -12,15 +13,56 @@ export interface HelperRow {
   readonly createdBy: string;
 }
 
+/** The annotations every helper nsdebug creates carries (the label alone anyone can set). */
+const HELPER_ANNOTATIONS = ['target', 'node', 'created-by'].map((key) => `${ANNOTATION_PREFIX}/${key}`);
+
+/** Ours: nsdebug's label and its annotations. A pod with the label alone was not made by nsdebug. */
+export function isNsdebugHelper(pod: V1Pod): boolean {
+  const annotations = pod.metadata?.annotations ?? {};
+  return pod.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE && HELPER_ANNOTATIONS.every((key) => (annotations[key] ?? '') !== '');
+}
+
+export function helperCreator(pod: V1Pod): string {
+  return pod.metadata?.annotations?.[`${ANNOTATION_PREFIX}/created-by`] ?? '';
+}
+
+export interface CleanChoice {
+  /** Deleted without asking: finished helpers (of the user, or anyone's with anyUser). */
+  readonly finished: V1Pod[];
+  /** Running sessions: deleted only with --all, after a confirmation or --yes. */
+  readonly running: V1Pod[];
+  /** Left alone: running sessions without --all. */
+  readonly keptRunning: number;
+  /** Left alone: other users' helpers (without anyUser). */
+  readonly otherUsers: number;
+  /** Left alone: labelled pods without nsdebug's annotations. */
+  readonly notOurs: number;
+}
+
+/** Which helpers `clean` may delete (pure): only ours, by default only the user's finished ones. */
+export function chooseHelpersToClean(pods: readonly V1Pod[], rule: { user: string; all: boolean; anyUser: boolean }): CleanChoice {
+  const ours = pods.filter(isNsdebugHelper);
+  const mine = ours.filter((pod) => rule.anyUser || helperCreator(pod) === rule.user);
+  const running = mine.filter((pod) => !isHelperFinished(pod));
+  return {
+    finished: mine.filter(isHelperFinished),
+    running: rule.all ? running : [],
+    keptRunning: rule.all ? 0 : running.length,
+    otherUsers: ours.length - mine.length,
+    notOurs: pods.length - ours.length,
+  };
+}
+
 /** A helper's session is over when its agent exited (idle watchdog) or its deadline passed. */
 export function isHelperFinished(pod: V1Pod): boolean {
   const phase = pod.status?.phase;
   return phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown';
 }
 
+/** One row of `list`; every cell is cluster text, shown with its control characters visible. */
 export function buildHelperRow(pod: V1Pod, now: Date = new Date()): HelperRow {
   const annotations = pod.metadata?.annotations ?? {};
-  return {
+  const row: HelperRow = {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
     target: annotations[`${ANNOTATION_PREFIX}/target`] ?? '',
@@ -29,6 +71,7 @@ export function buildHelperRow(pod: V1Pod, now: Date = new Date()): HelperRow {
     age: formatAge(pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp) : undefined, now),
     createdBy: annotations[`${ANNOTATION_PREFIX}/created-by`] ?? '',
   };
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, visible(v)])) as unknown as HelperRow;
 }
 
 /** kubectl-style aligned columns. */

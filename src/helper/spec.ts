@@ -5,9 +5,9 @@ export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'kubectl-nsdebug';
 export const HELPER_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 export const ANNOTATION_PREFIX = 'nsdebug.dev';
-export const AGENT_ANNOTATION = `${ANNOTATION_PREFIX}/agent`;
+/** The agent's sha256 (the text itself is in the command, where nobody can change it). */
+export const AGENT_ANNOTATION = `${ANNOTATION_PREFIX}/agent-sha256`;
 export const HELPER_CONTAINER = 'nsdebug';
-export const AGENT_DIR = '/nsdebug';
 export const HOST_ROOT = '/host';
 
 
@@ -22,7 +22,7 @@ export interface HelperPodInput {
   /** "pod/NS/NAME" or "node/NAME". */
   readonly target: string;
   readonly createdBy: string;
-  readonly agentScript: string;
+  readonly agentSha256: string;
   /** Node sessions share the node's network and IPC namespaces. */
   readonly nodeMode: boolean;
   readonly serveArgv: readonly string[];
@@ -65,7 +65,7 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
         [`${ANNOTATION_PREFIX}/target`]: input.target,
         [`${ANNOTATION_PREFIX}/node`]: input.nodeName,
         [`${ANNOTATION_PREFIX}/created-by`]: input.createdBy,
-        [AGENT_ANNOTATION]: input.agentScript,
+        [AGENT_ANNOTATION]: input.agentSha256,
       },
     },
     spec: {
@@ -95,18 +95,11 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
             ? { resources: { ...(input.resources.requests ? { requests: { ...input.resources.requests } } : {}), ...(input.resources.limits ? { limits: { ...input.resources.limits } } : {}) } }
             : {}),
           volumeMounts: [
-            { name: 'agent', mountPath: AGENT_DIR, readOnly: true },
             { name: 'host-root', mountPath: HOST_ROOT },
           ],
         },
       ],
       volumes: [
-        {
-          name: 'agent',
-          downwardAPI: {
-            items: [{ path: 'agent.sh', fieldRef: { fieldPath: `metadata.annotations['${AGENT_ANNOTATION}']` } }],
-          },
-        },
         { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
       ],
     },

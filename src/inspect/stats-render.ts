@@ -3,6 +3,7 @@
 // when stdout is not a terminal.
 import type { Stats } from './stats-parse.js';
 import type { StatsRates } from './stats-rates.js';
+import { visible } from '../base/visible.js';
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 
@@ -72,10 +73,10 @@ export function renderStatsTable(s: Stats): string {
   row('', `${oomOn}, ${num(memory.oomKills)} OOM kill${memory.oomKills === 1 ? '' : 's'}`);
   row('Block IO', `read ${formatBytes(io.readBytes)}, written ${formatBytes(io.writeBytes)}`);
   const ifaces = Object.entries(s.network);
-  const wIf = Math.max(0, ...ifaces.map(([n]) => n.length)) + 2;
+  const wIf = Math.max(0, ...ifaces.map(([n]) => visible(n).length)) + 2;
   if (ifaces.length === 0) row('Network', '?');
   ifaces.forEach(([name, n], i) => {
-    row(i === 0 ? 'Network' : '', `${pad(name, wIf)}rx ${formatBytes(n.rxBytes)} (${n.rxPackets} packets), tx ${formatBytes(n.txBytes)} (${n.txPackets} packets)`);
+    row(i === 0 ? 'Network' : '', `${pad(visible(name), wIf)}rx ${formatBytes(n.rxBytes)} (${n.rxPackets} packets), tx ${formatBytes(n.txBytes)} (${n.txPackets} packets)`);
   });
   row('PIDs', `${num(pids.current)} of ${pids.max === null ? 'unlimited' : pids.max}`);
   return `${out.join('\n')}\n`;
@@ -101,8 +102,8 @@ export function renderStatsLine(s: Stats, rates: StatsRates | null, at: Date): s
     const r = rates?.network[name];
     parts.push(
       r === undefined
-        ? `${name} rx ${formatBytes(n.rxBytes)} tx ${formatBytes(n.txBytes)}`
-        : `${name} rx ${formatRate(r.rxBytesPerSec)} tx ${formatRate(r.txBytesPerSec)}`,
+        ? `${visible(name)} rx ${formatBytes(n.rxBytes)} tx ${formatBytes(n.txBytes)}`
+        : `${visible(name)} rx ${formatRate(r.rxBytesPerSec)} tx ${formatRate(r.txBytesPerSec)}`,
     );
   }
   parts.push(`pids ${num(s.pids.current)}`);
@@ -116,7 +117,7 @@ export function renderStatsRates(rates: StatsRates | null): string {
     `CPU ${num(rates.cpuCores, 2)} cores, throttled ${num(rates.throttledPeriodsPerSec, 1)} periods/s`,
     `Block IO read ${formatRate(rates.readBytesPerSec)}, write ${formatRate(rates.writeBytesPerSec)}`,
     ...Object.entries(rates.network).map(
-      ([name, r]) => `${name} rx ${formatRate(r.rxBytesPerSec)} (${num(r.rxPacketsPerSec, 1)} packets/s), tx ${formatRate(r.txBytesPerSec)} (${num(r.txPacketsPerSec, 1)} packets/s)`,
+      ([name, r]) => `${visible(name)} rx ${formatRate(r.rxBytesPerSec)} (${num(r.rxPacketsPerSec, 1)} packets/s), tx ${formatRate(r.txBytesPerSec)} (${num(r.txPacketsPerSec, 1)} packets/s)`,
     ),
   ];
   return `${lines.map((l, i) => `${pad(i === 0 ? 'Rates' : '', 10)}${l}`).join('\n')}\n`;

@@ -6,7 +6,5 @@ export function isNoColor(env: NodeJS.ProcessEnv = process.env): boolean {
   return (env['NO_COLOR'] ?? '') !== '';
 }
 
-/** Replaces control characters (including ESC) so API-supplied text can't move the cursor or recolour the terminal. */
-export function sanitizeLine(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
-}
+/** API-supplied text with its control characters made visible (the rule's home is base/visible.ts). */
+export { visible as sanitizeLine } from '../base/visible.js';

@@ -21,7 +21,7 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  await nsdebug(['clean', '--all', '-A']);
+  await nsdebug(['clean', '--all', '--yes', '-A']);
   await Promise.all([deletePod(target), deletePod(stuck)]);
   await kubectl(['delete', 'node', deadNode, '--ignore-not-found', '--wait=false']);
 });

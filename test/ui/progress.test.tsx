@@ -39,7 +39,7 @@ describe('PlainProgressReporter', () => {
       [
         'nsdebug: creating the helper pod: nsdebug-web-a1b2c (0.0s)',
         'nsdebug: scheduled: node-1 (0.4s)',
-        'nsdebug:   event: Pulling image "busybox:1.36" [31m (0.4s)',
+        'nsdebug:   event: Pulling image "busybox:1.36"\\e[31m (0.4s)',
         'nsdebug: entering namespaces (2.3s)',
         'nsdebug: ready (2.3s)',
         '',

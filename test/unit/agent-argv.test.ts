@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  AGENT_PATH,
+  AGENT_NAME,
+  agentModeOf,
   AgentArgvError,
   buildNsArgv,
   buildServeArgv,
@@ -8,6 +10,10 @@ import {
   buildStatsArgv,
   parseNamespaceList,
 } from '../../src/agent/argv.js';
+import { AGENT_SCRIPT } from '../../src/agent/script.js';
+
+// Every argv carries the script itself: `sh -c SCRIPT nsdebug-agent MODE ...`.
+const AGENT = ['sh', '-c', AGENT_SCRIPT, AGENT_NAME];
 
 const UID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const ID = 'a'.repeat(64);
@@ -45,19 +51,20 @@ describe('parseNamespaceList', () => {
 describe('builders', () => {
   it('serve', () => {
     expect(buildServeArgv({ idleSeconds: 30, idleStartSeconds: 600 })).toEqual([
-      'sh', AGENT_PATH, 'serve', '--idle', '30', '--idle-start', '600',
+      ...AGENT, 'serve', '--idle', '30', '--idle-start', '600',
     ]);
-    expect(AGENT_PATH).toBe('/nsdebug/agent.sh');
+    expect(AGENT_SCRIPT).toBe(readFileSync(new URL('../../src/agent/nsdebug-agent.sh', import.meta.url), 'utf8'));
+    expect(agentModeOf(buildServeArgv({ idleSeconds: 30, idleStartSeconds: 600 }))).toBe('serve');
     expect(() => buildServeArgv({ idleSeconds: 1.5, idleStartSeconds: 1 })).toThrow(/idleSeconds/);
     expect(() => buildServeArgv({ idleSeconds: 1, idleStartSeconds: -1 })).toThrow(/idleStartSeconds/);
   });
 
   it('stats for a container and for the sandbox', () => {
     expect(buildStatsArgv({ podUid: UID, target: { kind: 'container', containerId: ID } })).toEqual([
-      'sh', AGENT_PATH, 'stats', '--pod-uid', UID, '--container-id', ID,
+      ...AGENT, 'stats', '--pod-uid', UID, '--container-id', ID,
     ]);
     expect(buildStatsArgv({ podUid: UID, target: { kind: 'sandbox', exclude: [ID, ID2] } })).toEqual([
-      'sh', AGENT_PATH, 'stats', '--pod-uid', UID, '--sandbox', '--exclude', ID, '--exclude', ID2,
+      ...AGENT, 'stats', '--pod-uid', UID, '--sandbox', '--exclude', ID, '--exclude', ID2,
     ]);
   });
 
@@ -65,7 +72,7 @@ describe('builders', () => {
     expect(
       buildNsArgv({ podUid: UID, containers: [{ name: 'app', containerId: ID }, { name: 'side-car', containerId: ID2 }], exclude: ['c'.repeat(12)] }),
     ).toEqual([
-      'sh', AGENT_PATH, 'ns', '--pod-uid', UID, '--container', `app=${ID}`, '--container', `side-car=${ID2}`, '--exclude', 'c'.repeat(12),
+      ...AGENT, 'ns', '--pod-uid', UID, '--container', `app=${ID}`, '--container', `side-car=${ID2}`, '--exclude', 'c'.repeat(12),
     ]);
     expect(() => buildNsArgv({ podUid: UID, containers: [{ name: 'App=x', containerId: ID }] })).toThrow(/invalid container name/);
   });
@@ -81,7 +88,7 @@ describe('builders', () => {
         command: ['sh', '-c', 'echo "$HOSTNAME"; exit 7'],
       }),
     ).toEqual([
-      'sh', AGENT_PATH, 'session', '--pod-uid', UID, '--container-id', ID, '--ns', 'net,pid', '--tools', 'helper',
+      ...AGENT, 'session', '--pod-uid', UID, '--container-id', ID, '--ns', 'net,pid', '--tools', 'helper',
       '--label', 'default/web:app', '--', 'sh', '-c', 'echo "$HOSTNAME"; exit 7',
     ]);
   });
@@ -89,13 +96,13 @@ describe('builders', () => {
   it('session: interactive shell, sandbox, node', () => {
     expect(
       buildSessionArgv({ podUid: UID, target: { kind: 'sandbox', exclude: [ID] }, namespaces: ['net'], tools: 'host' }),
-    ).toEqual(['sh', AGENT_PATH, 'session', '--pod-uid', UID, '--sandbox', '--exclude', ID, '--ns', 'net', '--tools', 'host']);
+    ).toEqual([...AGENT, 'session', '--pod-uid', UID, '--sandbox', '--exclude', ID, '--ns', 'net', '--tools', 'host']);
     expect(buildSessionArgv({ target: { kind: 'node' }, namespaces: ['net'], tools: 'host', command: [] })).toEqual([
-      'sh', AGENT_PATH, 'session', '--node', '--tools', 'host',
+      ...AGENT, 'session', '--node', '--tools', 'host',
     ]);
     expect(
       buildSessionArgv({ podUid: UID, target: { kind: 'container', containerId: ID }, namespaces: [], tools: 'target' }),
-    ).toEqual(['sh', AGENT_PATH, 'session', '--pod-uid', UID, '--container-id', ID, '--tools', 'target']);
+    ).toEqual([...AGENT, 'session', '--pod-uid', UID, '--container-id', ID, '--tools', 'target']);
   });
 
   it.each([
@@ -116,12 +123,12 @@ describe('catch builders', () => {
   it('builds catch --hold and --print-env, and release', async () => {
     const { buildCatchArgv, buildReleaseArgv } = await import('../../src/agent/argv.js');
     expect(buildCatchArgv({ podUid: UID, containerName: 'app', timeoutSeconds: 75, killOnExit: false, then: 'hold' })).toEqual([
-      'sh', AGENT_PATH, 'catch', '--pod-uid', UID, '--container-name', 'app', '--timeout', '75', '--hold',
+      ...AGENT, 'catch', '--pod-uid', UID, '--container-name', 'app', '--timeout', '75', '--hold',
     ]);
     expect(buildCatchArgv({ podUid: UID, containerName: 'app', timeoutSeconds: 1, killOnExit: true, then: 'print-env' }).slice(-2)).toEqual(['--kill-on-exit', '--print-env']);
     expect(() => buildCatchArgv({ podUid: UID, containerName: 'App', timeoutSeconds: 5, killOnExit: false, then: 'hold' })).toThrow(/invalid container name "App"/);
     expect(() => buildCatchArgv({ podUid: 'x', containerName: 'app', timeoutSeconds: 5, killOnExit: false, then: 'hold' })).toThrow(/invalid pod uid/);
-    expect(buildReleaseArgv()).toEqual(['sh', AGENT_PATH, 'release']);
+    expect(buildReleaseArgv()).toEqual([...AGENT, 'release']);
   });
 
   it('session --target-env only with target tools on a pod', () => {

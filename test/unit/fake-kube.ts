@@ -1,6 +1,7 @@
 // An in-process fake of the project's Kube interface: just the calls the helper
 // handle and the runner make (access reviews, create/delete pod, the pod and
 // event watches, exec), each recorded in `journal` in the order it happened.
+import { agentModeOf } from '../../src/agent/argv.js';
 import type { V1Pod, V1Status } from '@kubernetes/client-node';
 import type { Writable } from 'node:stream';
 import type { Kube } from '../../src/kube/client.js';
@@ -58,8 +59,8 @@ export function createFakeKube(options: FakeKubeOptions = {}): FakeKube {
 
   class Exec {
     async exec(_ns: string, pod: string, _container: string, command: string[], stdout: Writable, stderr: Writable | null, _stdin: unknown, _tty: boolean, onStatus: (status: V1Status) => void) {
-      journal.push(`exec ${pod} ${command[2] ?? ''}`);
-      const answer = options.agent?.(command[2] ?? '') ?? {};
+      journal.push(`exec ${pod} ${agentModeOf(command)}`);
+      const answer = options.agent?.(agentModeOf(command)) ?? {};
       if (answer.stdout) stdout.write(answer.stdout);
       if (answer.stderr) stderr?.write(answer.stderr);
       const code = answer.code ?? 0;

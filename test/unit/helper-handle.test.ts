@@ -37,7 +37,7 @@ function setup(options: FakeKubeOptions = {}) {
 describe('helper handle against a fake API', () => {
   it('checks access, creates, waits until running, runs the agent, then deletes, in that order', async () => {
     const t = setup({ agent: (mode) => (mode === 'ns' ? { stdout: 'dump\n' } : {}) });
-    const out = await withHelper(t.ctx, settings, request, (helper) => helper.capture(['sh', '/nsdebug/agent.sh', 'ns']));
+    const out = await withHelper(t.ctx, settings, request, (helper) => helper.capture(['sh', '-c', '', 'nsdebug-agent', 'ns']));
     expect(out).toBe('dump\n');
     const name = t.journal.find((line) => line.startsWith('create '))!.slice('create '.length);
     expect(name).toMatch(/^nsdebug-web-[a-z0-9]{5}$/);
@@ -100,7 +100,7 @@ describe('helper handle against a fake API', () => {
 
   it('an agent mode that finds no process is one line naming the fix', async () => {
     const t = setup({ agent: () => ({ stderr: 'nsdebug-agent: no process for container abc\n', code: 124 }) });
-    const failure = withHelper(t.ctx, settings, request, (helper) => helper.capture(['sh', '/nsdebug/agent.sh', 'stats']));
+    const failure = withHelper(t.ctx, settings, request, (helper) => helper.capture(['sh', '-c', '', 'nsdebug-agent', 'stats']));
     await expect(failure).rejects.toThrow('the helper found no process of the target on its node (nsdebug-agent: no process for container abc)');
   });
 

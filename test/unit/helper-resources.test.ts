@@ -97,7 +97,7 @@ describe('fitHelperResources', () => {
 describe('the helper pod', () => {
   const input = {
     name: 'nsdebug-web-abcde', namespace: 'team', nodeName: 'n1', image: 'reg.local/busybox:1', imagePullPolicy: 'IfNotPresent' as const,
-    ttlSeconds: 60, target: 'pod/team/web', createdBy: 'me', agentScript: '#!/bin/sh', nodeMode: false, serveArgv: ['sh'],
+    ttlSeconds: 60, target: 'pod/team/web', createdBy: 'me', agentSha256: 'a'.repeat(64), nodeMode: false, serveArgv: ['sh'],
   };
 
   it('carries the resources and pull secrets it is given, and none otherwise', () => {

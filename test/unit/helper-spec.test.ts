@@ -10,7 +10,7 @@ const input = {
   ttlSeconds: 3600,
   target: 'pod/default/web',
   createdBy: 'alice',
-  agentScript: '#!/bin/sh\necho agent\n',
+  agentSha256: 'f'.repeat(64),
   nodeMode: false,
   serveArgv: ['sh', '/nsdebug/agent.sh', 'serve', '--idle', '30', '--idle-start', '600'],
 };
@@ -28,7 +28,7 @@ describe('buildHelperPod', () => {
           'nsdebug.dev/target': 'pod/default/web',
           'nsdebug.dev/node': 'node-1',
           'nsdebug.dev/created-by': 'alice',
-          'nsdebug.dev/agent': '#!/bin/sh\necho agent\n',
+          'nsdebug.dev/agent-sha256': 'f'.repeat(64),
         },
       },
       spec: {
@@ -50,13 +50,11 @@ describe('buildHelperPod', () => {
             command: ['sh', '/nsdebug/agent.sh', 'serve', '--idle', '30', '--idle-start', '600'],
             securityContext: { privileged: true },
             volumeMounts: [
-              { name: 'agent', mountPath: '/nsdebug', readOnly: true },
               { name: 'host-root', mountPath: '/host' },
             ],
           },
         ],
         volumes: [
-          { name: 'agent', downwardAPI: { items: [{ path: 'agent.sh', fieldRef: { fieldPath: "metadata.annotations['nsdebug.dev/agent']" } }] } },
           { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
         ],
       },

@@ -9,7 +9,7 @@ import { AGENT_EXIT, buildCatchArgv, buildReleaseArgv, buildSessionArgv } from '
 import { parseCatchEvent, type CatchEvent } from '../../agent/catch-events.js';
 import { CancelledError, UserError } from '../../base/errors.js';
 import { enteredNamespaces } from '../../base/rules.js';
-import { buildPodHelperRequest, withHelper, type HelperHandle } from '../../helper/handle.js';
+import { buildPodHelperRequest, withHelper, type HelperAccess, type HelperHandle } from '../../helper/handle.js';
 import { chooseContainer } from '../../kube/choose-container.js';
 import { crashLoopOf, type CrashLoop } from '../../kube/crash-backoff.js';
 import { resolveEnterablePod, resolvePod } from '../../kube/resolve-target.js';
@@ -26,7 +26,7 @@ interface CatchTarget {
 }
 
 /** The catch flow; `options.catch` is set. */
-export async function runCaughtSession(ctx: CommandContext, options: DebugOptions & { readonly catch: CatchOptions }, access: Promise<string>): Promise<number> {
+export async function runCaughtSession(ctx: CommandContext, options: DebugOptions & { readonly catch: CatchOptions }, access: Promise<HelperAccess>): Promise<number> {
   const { kube, progress, guard } = ctx;
   if (options.target === undefined) throw new UserError('--catch needs a TARGET', { hint: 'name the pod' });
   const pod = await resolveEnterablePod(kube, options.target, progress);

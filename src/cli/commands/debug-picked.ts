@@ -157,7 +157,7 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
       if (note) progress.note(note);
     }
     reportChoices(progress, built);
-    outcome = { ok: true, value: await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress) };
+    outcome = { ok: true, value: await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress, kube) };
   } catch (error) {
     outcome = { ok: false, error };
   } finally {

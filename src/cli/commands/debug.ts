@@ -3,7 +3,7 @@ import { UserError } from '../../base/errors.js';
 import type { Kube } from '../../kube/client.js';
 import { resolveEnterablePod, resolveNode } from '../../kube/resolve-target.js';
 import { assertLinuxNode } from '../../kube/pod-checks.js';
-import { checkHelperAccess, withHelper } from '../../helper/handle.js';
+import { checkHelperAccess, eventNamespaceOf, withHelper } from '../../helper/handle.js';
 import { buildNodeSession, buildPodSession, type ResolvedSession } from '../../session/session.js';
 import { validateDebugOptions, type DebugOptions, type RawDebugArgs } from '../debug-options.js';
 import { enterSession, reportChoices } from '../enter-session.js';
@@ -23,7 +23,7 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       return runPickedSession(ctx, options, raw);
     }
     // The permission checks don't depend on the target: run them while it resolves.
-    const access = checkHelperAccess(ctx.kube, options.helperNamespace ?? ctx.kube.namespace);
+    const access = checkHelperAccess(ctx.kube, options.helperNamespace ?? ctx.kube.namespace, options.target?.kind === 'node' ? eventNamespaceOf(`node/${options.target.name}`) : ctx.kube.namespace);
     if (options.catch) {
       const { runCaughtSession } = await import('./debug-catch.js');
       return runCaughtSession(ctx, { ...options, catch: options.catch }, access);
@@ -36,7 +36,7 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       targetName: session.targetName,
       nodeMode: session.plan.kind === 'node',
     };
-    return withHelper(ctx, options, request, (helper) => enterSession(options, session, helper, ctx.progress), access);
+    return withHelper(ctx, options, request, (helper) => enterSession(options, session, helper, ctx.progress, ctx.kube), access);
   });
 }
 

@@ -63,7 +63,7 @@ export async function withNodeHelpers<R>(
     });
   }
   const namespace = options.helperNamespace ?? plan.pods[0]!.metadata!.namespace!;
-  const access = checkHelperAccess(kube, namespace);
+  const access = checkHelperAccess(kube, namespace, plan.pods[0]!.metadata!.namespace!);
   const helpers = new Map<string, HelperHandle>();
   try {
     for (const node of plan.nodes) {

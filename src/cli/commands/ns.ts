@@ -1,4 +1,5 @@
 import { buildPodHelperRequest, withHelper } from '../../helper/handle.js';
+import { podRecordTarget, withSessionRecord } from '../../helper/session-record.js';
 import { buildPodNsArgv, resolveInspectPod } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import { buildNsReport, renderNsJson, renderNsTable, shouldColor } from '../../inspect/ns-render.js';
@@ -12,11 +13,13 @@ export async function runNsCommand(raw: RawNsArgs): Promise<number> {
   return runCommand(options, async (ctx) => {
     if (options.fanout) return (await import('./inspect-fanout.js')).runNsFanout(ctx, { ...options, fanout: options.fanout });
     const pod = await resolveInspectPod(ctx.kube, options.target, ctx.progress);
-    const dump = await withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), async (helper) => {
-      const text = await helper.capture(buildPodNsArgv(pod));
-      await ctx.progress.done(); // the live progress display leaves the terminal before our output
-      return text;
-    });
+    const dump = await withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), (helper) =>
+      withSessionRecord(ctx.kube, ctx.progress, helper, { mode: 'ns', target: podRecordTarget(pod), namespaces: [] }, async () => {
+        const text = await helper.capture(buildPodNsArgv(pod));
+        await ctx.progress.done(); // the live progress display leaves the terminal before our output
+        return text;
+      }),
+    );
     const report = buildNsReport({ pod: pod.metadata!.name!, namespace: pod.metadata!.namespace!, node: pod.spec!.nodeName!, entries: parseNsDump(dump), facts: buildPodFacts(pod) });
     process.stdout.write(options.output === 'json' ? renderNsJson(report) : renderNsTable(report, { color: shouldColor(process.stdout.isTTY, process.env) }));
     return 0;

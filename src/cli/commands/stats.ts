@@ -1,5 +1,6 @@
 import { buildStatsArgv } from '../../agent/argv.js';
 import { buildPodHelperRequest, withHelper } from '../../helper/handle.js';
+import { podRecordTarget, withSessionRecord } from '../../helper/session-record.js';
 import { resolveInspectPod } from '../../inspect/inspect-target.js';
 import { parseStats, type Stats } from '../../inspect/stats-parse.js';
 import { computeRates, type StatsRates } from '../../inspect/stats-rates.js';
@@ -23,7 +24,8 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
     if (target.kind === 'sandbox' && target.fallback) progress.warn(`${target.fallback}; reading the pod sandbox (pause) instead`);
     const argv = buildStatsArgv({ podUid: pod.metadata!.uid!, target: buildPodTarget(target) });
     const name = targetName(target);
-    return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), async (helper) => {
+    const record = { mode: 'stats', target: podRecordTarget(pod, name), namespaces: [] };
+    return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), (helper) => withSessionRecord(ctx.kube, progress, helper, record, async () => {
       const sample = async (): Promise<Stats> => parseStats(await helper.capture(argv), name);
       const first = await sample();
       const firstAt = Date.now();
@@ -33,7 +35,7 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
         return 0;
       }
       return watchStats({ stats: first, at: firstAt }, sample, options);
-    });
+    }));
   });
 }
 

@@ -99,7 +99,7 @@ describe('completion words', () => {
     const list = (await complete(['list', '--'])).candidates;
     expect(list).toContain('--all-namespaces');
     expect(list).not.toContain('--tools');
-    expect((await complete(['clean', '--a'])).candidates).toEqual(['--all-namespaces', '--as', '--as-group', '--all']);
+    expect((await complete(['clean', '--a'])).candidates).toEqual(['--all-namespaces', '--as', '--as-group', '--all', '--any-user']);
   });
 
   it('offers nothing after the target, after --, or for commands without a target', async () => {
