@@ -11,6 +11,10 @@ import { parseCpEnd, splitContainerPath, validateCpOptions } from '../../src/cli
 import { parseDiff, renderDiff } from '../../src/inspect/diff-parse.js';
 import { renderTransferLine } from '../../src/cli/transfer-meter.js';
 import { extractTo, refuseEntry } from '../../src/session/cp-archive.js';
+import { AGENT_NAME } from '../../src/agent/argv.js';
+import { AGENT_SCRIPT } from '../../src/agent/script.js';
+
+const AGENT = ['sh', '-c', AGENT_SCRIPT, AGENT_NAME];
 
 const UID = '0f0e0d0c-0b0a-4098-8765-43210fedcba9';
 const CID = 'a'.repeat(64);
@@ -56,9 +60,9 @@ it('splitContainerPath', () => {
 
 describe('agent argv', () => {
   it('builds cp-out, cp-in and diff with the path after --', () => {
-    expect(buildCpOutArgv({ podUid: UID, containerId: CID, parent: '/etc', base: 'x' })).toEqual(['sh', '/nsdebug/agent.sh', 'cp-out', '--pod-uid', UID, '--container-id', CID, '--', '/etc', 'x']);
+    expect(buildCpOutArgv({ podUid: UID, containerId: CID, parent: '/etc', base: 'x' })).toEqual([...AGENT, 'cp-out', '--pod-uid', UID, '--container-id', CID, '--', '/etc', 'x']);
     expect(buildCpInArgv({ podUid: UID, containerId: CID, dest: '/tmp/y', parent: '/tmp', base: 'y', name: 'x' }).slice(-5)).toEqual(['--', '/tmp/y', '/tmp', 'y', 'x']);
-    expect(buildDiffArgv({ podUid: UID, containerId: CID })).toEqual(['sh', '/nsdebug/agent.sh', 'diff', '--pod-uid', UID, '--container-id', CID]);
+    expect(buildDiffArgv({ podUid: UID, containerId: CID })).toEqual([...AGENT, 'diff', '--pod-uid', UID, '--container-id', CID]);
   });
   it('refuses relative paths, newlines and entry names with a slash', () => {
     expect(() => buildCpOutArgv({ podUid: UID, containerId: CID, parent: 'etc', base: 'x' })).toThrow(/absolute/);
