@@ -92,13 +92,13 @@ run_unit() {
   # - the krew manifest test checks the release archive, which is packed on the CI's
   #   own Node (gzip's bytes differ between Node majors' zlib; the tar inside is the
   #   same), and it builds krew with Go, which the root does not have;
-  # - the agent's real-pod tests (agent-real, agent-contract) make pod cgroups under
-  #   kubepods/, which a running kubelet removes within seconds as orphans, and this
-  #   step runs beside the local cluster. They run in npm test's unit step, before
-  #   the cluster is up; they test the sh agent, which Node's version does not touch.
+  # - the agent's tests (test/agent, agent-contract) run the sh agent against real
+  #   namespaces, cgroups and freezers with the host's shells and tools, which the root
+  #   does not have; they run in npm test's unit step, and Node's version does not
+  #   touch the agent.
   in_root /usr/bin/env -C "$repo" HOME=/root PATH=/usr/sbin:/usr/bin:/sbin:/bin CI="${CI:-}" \
     node node_modules/vitest/vitest.mjs run --project unit --exclude test/unit/krew-manifest.test.ts \
-    --exclude test/agent/agent-real.test.ts --exclude test/unit/inspect/agent-contract.test.ts
+    --exclude 'test/agent/**' --exclude test/unit/inspect/agent-contract.test.ts
 }
 
 run_session() {

@@ -2,6 +2,10 @@
 // version answers before yargs loads: yargs and its help layout are most of
 // what start-up costs.
 import { installPipeFallback } from './runner.js';
+
+// Node 22+ warns on stderr about APIs the Kubernetes client's dependencies use
+// (punycode, url.parse); users can do nothing about them. NSDEBUG_DEBUG shows them.
+if (!process.env.NSDEBUG_DEBUG) (process as { noDeprecation?: boolean }).noDeprecation = true;
 import { VERSION } from './version.js';
 
 const args = process.argv.slice(2);

@@ -129,7 +129,10 @@ export async function openSessionRecord(kube: Kube, progress: Progress, helper: 
       const body = buildSessionEvent(input, phase, new Date());
       await request(kube, { verb: 'create', resource: 'events', namespace: input.eventNamespace }, () => kube.core.createNamespacedEvent({ namespace: input.eventNamespace, body }));
     } catch (error) {
-      if (!warned) progress.warn(`could not record the session as an Event in namespace ${input.eventNamespace}: ${error instanceof Error ? error.message : String(error)}`);
+      // Once: a record that fails to open is a warning; one that fails to close
+      // follows a fault the user was already told about (API gone, rights revoked).
+      const line = `could not record the session as an Event in namespace ${input.eventNamespace}: ${error instanceof Error ? error.message : String(error)}`;
+      if (!warned) (phase.kind === 'opened' ? progress.warn : progress.note).call(progress, line);
       warned = true;
     }
   };

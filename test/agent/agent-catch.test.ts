@@ -93,7 +93,10 @@ function restart(name: string, command = ENTRY, extraEnv: NodeJS.ProcessEnv = { 
   return { cid, init };
 }
 
-describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', () => {
+// Real runc-like starts, freezers and serve loops with deadlines of a second or
+// two: with the whole unit project running in parallel on 2 cores, a try now and
+// then misses a start. A failed try is retried; the assertions stay the same.
+describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', { retry: 2 }, () => {
   beforeAll(() => {
     pod = startFakePod('nsdebug-agent-catch-', UID, hex(64), hex(64));
   }, 30_000);
@@ -273,11 +276,8 @@ describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', () => {
     }, 40_000);
   });
 
-  // The freeze must not outlive the session, whichever way it ends. These run a
-  // real serve loop beside a real catch with second-scale deadlines; with the whole
-  // unit project running in parallel on 2 cores a start is sometimes not seen in
-  // time, so a failed try is retried (the assertions stay the same).
-  describe.each(SHELLS)('serve releases a freeze, under $name', { retry: 2 }, (shell) => {
+  // The freeze must not outlive the session, whichever way it ends.
+  describe.each(SHELLS)('serve releases a freeze, under $name', (shell) => {
     /** A catch session that has frozen a start, and serve beside it. */
     async function frozenSession(idle: number) {
       const e = env();
