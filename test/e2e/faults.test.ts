@@ -239,7 +239,7 @@ describe('credentials revoked during a session', () => {
       rules: [
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'create', 'delete'] },
         { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
-        { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch', 'create'] }, // create: the session's record (issue 11)
       ],
     });
     await applyManifest({
