@@ -79,6 +79,9 @@ describe('a client killed with SIGKILL', () => {
       await term.waitForScreen(PROMPT, 60_000);
       const [helper] = await helperPods([target]);
       expect(helper).toBeDefined();
+      // The session opens at the container's Started event, before the status says
+      // Running: wait for Running, or "no running helper" below would hold at once.
+      await waitFor('the helper to report Running', async () => ((await runningHelpers()).length > 0 ? true : undefined), 30_000, 250);
       process.kill(await term.pid(), 'SIGKILL');
       // The pty closes, the remote shell gets SIGHUP, the agent sees no session for 2 s and exits.
       await waitFor('the helper to stop running', async () => ((await runningHelpers()).length === 0 ? true : undefined), 45_000, 500);
