@@ -5,7 +5,7 @@
 // freeze), and an ordinary session into the frozen container (the user's TTY).
 import { PassThrough, Writable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
-import { AGENT_EXIT, buildCatchArgv, buildReleaseArgv, buildSessionArgv } from '../../agent/argv.js';
+import { AGENT_EXIT, CATCH_BEAT_MS, buildCatchArgv, buildReleaseArgv, buildSessionArgv } from '../../agent/argv.js';
 import { parseCatchEvent, type CatchEvent } from '../../agent/catch-events.js';
 import { CancelledError, UserError } from '../../base/errors.js';
 import { enteredNamespaces } from '../../base/rules.js';
@@ -47,7 +47,8 @@ export async function runCaughtSession(ctx: CommandContext, options: DebugOption
       // Runs before the helper's deletion (the guard runs tasks last-in first): a
       // signal thaws what was frozen even if the helper's end would not.
       const unguard = guard.add(() => releaseFreezes(helper));
-      const stopHeartbeat = helper.heartbeat();
+      // Beats every second while it may hold a freeze: serve thaws within seconds once they stop.
+      const stopHeartbeat = helper.heartbeat(CATCH_BEAT_MS);
       try {
         return await catchAndEnter(ctx, options, target, helper);
       } finally {
