@@ -140,6 +140,29 @@ describe('kubectl nsdebug pod/crashy --catch', () => {
     if (signal === 'SIGINT') expect(await helperPods([name])).toEqual([]);
     await noHelperRunning(name);
   }, 180_000);
+
+  it('SIGSTOP while it is frozen (a hung client, its connection still open): its heartbeats stop, and the freeze ends within seconds', async () => {
+    const { name, uid } = await crashy();
+    const client = spawn('kubectl', ['nsdebug', `pod/${name}`, '--catch', '--', 'sleep', '600'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => client.on('exit', (code) => r(code)));
+    try {
+      await waitFor('the container to be frozen', async () => (frozen(uid) ? true : undefined), 60_000, 100);
+      // The freeze holds while the client beats (every second), past --freeze-idle (5 s)...
+      await new Promise((r) => setTimeout(r, 7_000));
+      expect(frozen(uid)).toBe(true);
+      // ...and a client that no longer beats, though its streams stay open, loses it:
+      // no beat for 5 s, on whole-second beat times, seen by serve's 1 s loop.
+      process.kill(client.pid!, 'SIGSTOP');
+      const stoppedAt = performance.now();
+      await waitFor('the freeze to end', async () => (frozen(uid) ? undefined : true), 9_000, 100);
+      console.log(`catch: SIGSTOP: the freeze ended ${Math.round(performance.now() - stoppedAt)} ms after the client stopped`);
+    } finally {
+      process.kill(client.pid!, 'SIGKILL');
+      process.kill(client.pid!, 'SIGCONT');
+    }
+    expect(await exited).toBe(null);
+    await noHelperRunning(name);
+  }, 180_000);
 });
 
 // The figures for the README: time from the container's start to its freeze,
