@@ -334,7 +334,7 @@ describe('kubectl nsdebug in a terminal: catch and all pods', () => {
     }
   }, 240_000);
 
-  it('a deployment\'s pods with a COMMAND: the "all pods" row runs it in every pod (--all-pods), one helper per node', async () => {
+  it('a deployment\'s pods with a COMMAND: the "all pods" row runs it in every pod (--all-pods); no helper remains', async () => {
     const labels = { app: fleet, [E2E_LABEL.key]: E2E_LABEL.value };
     await applyManifest({
       apiVersion: 'apps/v1',
