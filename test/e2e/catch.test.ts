@@ -132,9 +132,10 @@ describe('kubectl nsdebug pod/crashy --catch', () => {
     process.kill(client.pid!, signal);
     const killedAt = performance.now();
     expect(await exited).toBe(status);
-    // SIGINT: released before the client exits. SIGKILL: the client beat every
-    // second while it held the freeze; serve thaws once no beat came for 5 s
-    // (--freeze-idle), checking every second on whole-second beat times.
+    // SIGINT: released before the client exits. SIGKILL: the closed stream ends
+    // the hold exec (measured: at once); if it did not, the beats (every second
+    // while it held the freeze) stop and serve thaws after 5 s (--freeze-idle,
+    // whole-second beat times, a 1 s loop): the SIGSTOP case below.
     await waitFor('the freeze to end', async () => (frozen(uid) ? undefined : true), signal === 'SIGINT' ? 5_000 : 9_000, 100);
     console.log(`catch: ${signal}: the freeze ended ${Math.round(performance.now() - killedAt)} ms after the kill`);
     if (signal === 'SIGINT') expect(await helperPods([name])).toEqual([]);
