@@ -107,8 +107,8 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
   const nameWidth = Math.max(4, ...shown.map((c) => c.name.length + (c.kind === 'container' ? 0 : c.kind.length + 3)));
   const imageWidth = Math.max(5, ...shown.map((c) => c.image.length));
   const stateWidth = Math.max(5, ...shown.map((c) => formatState(c).length));
-  const exits = shown.map((c) => (c.state !== 'running' && c.lastExit !== undefined ? formatLastExit(c.lastExit) : ''));
-  const showExit = exits.some((e) => e !== '');
+  const exitOf = (c: ContainerRow) => (c.state !== 'running' && c.lastExit !== undefined ? formatLastExit(c.lastExit) : '');
+  const showExit = shown.some((c) => exitOf(c) !== '');
   const confirmRow = confirming === undefined ? undefined : rows[confirming];
 
   return (
@@ -125,7 +125,6 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
       </Text>
       {rows.map((row, i) => {
         const selected = i === cursor;
-        const exit = row.kind === 'container' ? (exits[i] ?? '') : '';
         const marker = <Text color={selected ? color('cyan') : undefined}>{selected ? '› ' : '  '}</Text>;
         if (row.kind === 'sandbox') {
           return (
@@ -147,7 +146,7 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
             {pad(sanitizeLine(c.image), imageWidth + 2)}
             <Text color={color(running ? 'green' : 'red')}>{pad(formatState(c), stateWidth + 2)}</Text>
             {showExit ? pad(String(c.restarts), 10) : c.restarts}
-            {exit}
+            {exitOf(c)}
           </Text>
         );
       })}
