@@ -195,7 +195,7 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
           title={step.title}
           showNamespace={step.showNamespace === true}
           {...(step.allPods !== undefined ? { allPods: allPodsRow(plan, step.allPods, chooseAllPods) } : {})}
-          height={Math.max(3, terminalRows - POD_PICKER_CHROME_LINES - 1)}
+          height={Math.max(3, terminalRows - POD_PICKER_CHROME_LINES - 1 - (step.allPods !== undefined ? 1 : 0))}
           onSelect={(pod) => choosePod({ namespace: pod.namespace, name: pod.name })}
           onCancel={cancel}
         />

@@ -41,7 +41,7 @@ export interface PodPickerProps {
   readonly onCancel: () => void;
 }
 
-/** Lines the screen draws around the rows (title, filter, header, footer). */
+/** Lines the screen draws around the rows (title, filter, header, footer; the "all pods" hint is one more). */
 export const POD_PICKER_CHROME_LINES = 5;
 
 export function PodPicker({ pods, title, showNamespace = false, height = 15, allPods, onSelect, onCancel }: PodPickerProps) {
@@ -167,7 +167,7 @@ export function PodPicker({ pods, title, showNamespace = false, height = 15, all
             </Text>
           ) : null}
           <Text dimColor>
-            {window.length === 0 ? visible.length : `${top + 1}–${top + window.length}`} of {visible.length}
+            {top + 1}–{top + window.length} of {visible.length}
             {visible.length !== pods.length ? ` (filtered from ${pods.length})` : ''}
           </Text>
           {allPods !== undefined && 'hint' in allPods ? <Text dimColor wrap="truncate-end">{sanitizeLine(allPods.hint)}</Text> : null}
