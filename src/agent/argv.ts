@@ -101,6 +101,15 @@ export function parseNamespaceList(value: string): NamespaceType[] {
   return NAMESPACE_TYPES.filter((t) => chosen.has(t));
 }
 
+/**
+ * While a catch session holds a container frozen, the client beats this often,
+ * and serve thaws it once no beat came for FREEZE_IDLE_SECONDS: a killed
+ * client's freeze ends within seconds, not at --idle-timeout. (One beat may
+ * take a second or two through a loaded API server: five seconds leave room.)
+ */
+export const CATCH_BEAT_MS = 1000;
+export const FREEZE_IDLE_SECONDS = 5;
+
 export function buildServeArgv(input: ServeArgvInput): string[] {
   return [
     ...agent('serve'),
@@ -108,6 +117,8 @@ export function buildServeArgv(input: ServeArgvInput): string[] {
     seconds('idleSeconds', input.idleSeconds),
     '--idle-start',
     seconds('idleStartSeconds', input.idleStartSeconds),
+    '--freeze-idle',
+    String(FREEZE_IDLE_SECONDS),
   ];
 }
 

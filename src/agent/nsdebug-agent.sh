@@ -315,6 +315,7 @@ parse_args() {
   session_id=
   idle=30
   idle_start=600
+  freeze_idle=5
   container_name=
   timeout=600
   kill_on_exit=0
@@ -397,10 +398,17 @@ parse_args() {
         session_id=$2
         shift 2
         ;;
-      --idle | --idle-start)
+      --idle | --idle-start | --freeze-idle)
         need_value "$@"
         valid_uint "$2" || die 125 "$1 needs a whole number of seconds, got '$2'"
-        if [ "$1" = --idle ]; then idle=$2; else idle_start=$2; fi
+        case $1 in
+          --idle) idle=$2 ;;
+          --idle-start) idle_start=$2 ;;
+          *)
+            [ "$2" -gt 0 ] || die 125 "--freeze-idle needs a whole number of seconds above 0, got '$2'"
+            freeze_idle=$2
+            ;;
+        esac
         shift 2
         ;;
       *) die 125 "unexpected argument '$1' for mode $mode" ;;
@@ -566,6 +574,24 @@ release_orphans() { # FILE...: releases the records whose session has ended
   done
 }
 
+# release_unbeaten FILE...: releases every record when the client has not
+# beaten for --freeze-idle seconds. A frozen container is one the kubelet
+# expects to run, so while one is held the client beats every second (see
+# CATCH_BEAT_MS in src/agent/argv.ts) and a silence of a few seconds means it
+# died: the freeze ends now; its sessions still end at --idle, as any session's.
+release_unbeaten() {
+  ru_any=0
+  for ru_file in "$@"; do
+    [ -e "$ru_file" ] && ru_any=1
+  done
+  [ "$ru_any" = 1 ] || return 0
+  ru_beat=$(cat "$RUN/heartbeat" 2>/dev/null) || return 0
+  case $ru_beat in '' | *[!0-9]*) return 0 ;; esac
+  [ $((now - ru_beat)) -ge "$freeze_idle" ] || return 0
+  echo "nsdebug-agent: no heartbeat from the client for $((now - ru_beat))s while a container is frozen: thawing it" >&2
+  release_records "$@"
+}
+
 # serve_exit: thaws every recorded cgroup, then exits 0.
 serve_exit() {
   with_glob "$RUN/frozen" '*' release_records
@@ -583,6 +609,7 @@ mode_serve() {
     now=$(date +%s)
     with_glob "$RUN/sessions" '*' check_sessions
     with_glob "$RUN/frozen" '*' release_orphans
+    with_glob "$RUN/frozen" '*' release_unbeaten
     if [ "$alive" = 1 ]; then
       last=$now
       beat_at=$(cat "$RUN/heartbeat" 2>/dev/null) || beat_at=$now
@@ -1606,7 +1633,7 @@ main() {
   # "$@" is now the session's COMMAND, if any.
   case $mode in
     serve)
-      allow_only --idle --idle-start
+      allow_only --idle --idle-start --freeze-idle
       no_command "$@"
       mode_serve
       ;;

@@ -2,7 +2,7 @@ import { UserError } from '../base/errors.js';
 import { MAX_DURATION_SECONDS, parseDurationSeconds } from '../base/duration.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
-import { DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
+import { CATCH_TOOLS, DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
 import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES } from '../base/flags.js';
 import type { HelperSettings } from '../helper/handle.js';
 import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
@@ -176,8 +176,7 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
   }
   const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : parseNamespacesFlag(raw.ns);
   const catching = validateCatch(raw, target);
-  // A caught container is entered for its files, mounts and environment: target tools unless told otherwise.
-  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : catching ? 'target' : defaultToolsFor(namespaces);
+  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : catching ? CATCH_TOOLS : defaultToolsFor(namespaces);
   if (mountNeedsTargetTools(namespaces, tools)) {
     throw new UserError(`--ns mnt enters the container's filesystem, where the ${tools === 'host' ? "node's" : "helper image's"} programs are not`, {
       hint: 'drop mnt (the target\'s files stay readable under $NSDEBUG_TARGET_ROOT), or use --tools target',

@@ -91,9 +91,11 @@ export interface HelperHandle {
   capture(argv: readonly string[]): Promise<string>;
   /**
    * The handle beats by itself every third of --idle-timeout from Running until
-   * release (sessions, picker, ns, stats); kept for callers that mark a session.
+   * release (sessions, picker, ns, stats). `everyMs` beats faster until the
+   * returned stop is called (a catch session while it holds a freeze: see
+   * CATCH_BEAT_MS); without it, nothing changes.
    */
-  heartbeat(): () => void;
+  heartbeat(everyMs?: number): () => void;
   /** Deletes the helper once, waiting for an in-flight create; with --keep, says how to remove it. */
   release(): Promise<void>;
 }
@@ -256,9 +258,31 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
     }
   };
   let warnedBeat = false;
+  const fastTimers = new Set<NodeJS.Timeout>();
   const stopBeating = () => {
     if (beatTimer) clearInterval(beatTimer);
     beatTimer = undefined;
+    for (const timer of fastTimers) clearInterval(timer);
+    fastTimers.clear();
+  };
+  const beatFaster = (everyMs: number): (() => void) => {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    // From Running on, as the regular beats (lastBeatAt is set there first).
+    running.then(() => {
+      if (stopped || released) return;
+      void beat();
+      timer = setInterval(() => void beat(), everyMs);
+      timer.unref();
+      fastTimers.add(timer);
+    }, () => {});
+    return () => {
+      stopped = true;
+      if (timer) {
+        clearInterval(timer);
+        fastTimers.delete(timer);
+      }
+    };
   };
   running.then(() => {
     if (released) return;
@@ -295,7 +319,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       if (code === 0) return out.text();
       throw agentFailure(argv, code, err.text());
     },
-    heartbeat: () => () => {},
+    heartbeat: (everyMs) => (everyMs === undefined ? () => {} : beatFaster(everyMs)),
     release,
   };
 }

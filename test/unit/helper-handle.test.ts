@@ -116,6 +116,21 @@ describe('helper handle against a fake API', () => {
     expect(t.journal.filter((line) => line.endsWith(' heartbeat')).length).toBe(2);
   });
 
+  it('heartbeat(everyMs) beats that often until stopped (a catch holding a freeze), then the regular beats go on', async () => {
+    const t = setup();
+    const helper = acquireHelper(t.ctx, settings, request); // regular beats every 10 s
+    await helper.ready();
+    const count = () => t.journal.filter((line) => line.endsWith(' heartbeat')).length;
+    const stop = helper.heartbeat(200);
+    await new Promise((r) => setTimeout(r, 1050));
+    stop();
+    const fast = count();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(fast).toBeGreaterThanOrEqual(5); // at Running, then about every 200 ms (one in flight is skipped)
+    expect(count()).toBe(fast);
+    await helper.release();
+  });
+
   const refused = { code: 403, body: { message: 'pods "x" is forbidden' } };
   const unreachable = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6443'), { code: 'ECONNREFUSED' });
 
