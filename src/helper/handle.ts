@@ -30,7 +30,7 @@ import { deleteCommandFor, deleteHelperWithRetry, helperRefOf, isAmbiguousCreate
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
 import { sweepFinishedHelpers } from './sweep.js';
 import { waitHelperRunning } from './wait-running.js';
-import { markWarm } from './warm-reuse.js';
+import { markWarm, unmarkWarm } from './warm-reuse.js';
 
 /** How long the end of a command waits for a sweep of finished helpers that is still running. */
 const SWEEP_GRACE_MS = 3_000;
@@ -200,6 +200,8 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
     sweep = sweepFinishedHelpers(kube, ref.namespace, createdBy, ref.name);
     return createHelperFitted(kube, pod, progress, settings.resources !== undefined);
   })();
+  // A reused helper is in a session now: its warm mark goes beside the session (release waits for it).
+  const unmarked = warm ? unmarkWarm(kube, warm) : Promise.resolve();
   if (warm) progress.phase('creating', `reusing warm helper ${ref.name} in namespace ${ref.namespace} on node ${req.nodeName}`);
   const running = warm ? Promise.resolve(ref) : created.then(async (pod) => {
     await waitHelperRunning(kube, pod, { timeoutMs: settings.timeoutSeconds * 1000, progress, signal: stopWaiting.signal });
@@ -224,6 +226,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
           if (releaseMode === 'untouched') return;
           if (releaseMode === 'warm' && settings.keepWarmSeconds !== undefined) {
             // A helper that cannot be marked would sit unused until its warm time ends: delete it.
+            await unmarked;
             if (await markWarm(kube, pod, req.target, (await access).user, settings.keepWarmSeconds)) return;
             return deleteNow();
           }

@@ -13,12 +13,12 @@ export function warmKeyPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(cache, 'kubectl-nsdebug', 'warm-key');
 }
 
-/** The key, made on first use (mode 0600; a concurrent first use keeps the file that won). */
-export function readWarmKey(path: string = warmKeyPath()): Buffer {
+/** The key, made on first use unless `create` is false (mode 0600; a concurrent first use keeps the file that won). */
+export function readWarmKey(path: string = warmKeyPath(), create = true): Buffer {
   try {
     return parseKey(readFileSync(path, 'utf8'));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !create) throw error;
   }
   mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
   try {

@@ -27,6 +27,25 @@ export function findWarmHelper(kube: Kube, pods: readonly V1Pod[], wanted: Omit<
 }
 
 /**
+ * A reused helper is in a session, no longer warm: its mark goes (beside the
+ * session's exec, not before it), so `list` and `clean` see a running session.
+ */
+export async function unmarkWarm(kube: Kube, pod: V1Pod): Promise<void> {
+  const { uid, namespace, name } = pod.metadata ?? {};
+  if (!uid || !namespace || !name) return;
+  const body = [
+    { op: 'test', path: '/metadata/uid', value: uid },
+    { op: 'remove', path: annotationPath(WARM_UNTIL_ANNOTATION) },
+    { op: 'remove', path: annotationPath(WARM_PROOF_ANNOTATION) },
+  ];
+  await request(kube, { verb: 'patch', resource: 'pods', namespace, name }, () => kube.core.patchNamespacedPod({ name, namespace, body })).catch(() => {});
+}
+
+function annotationPath(key: string): string {
+  return `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+/**
  * Leaves `pod` warm for `seconds`: its deadline, the user's proof of it, and the
  * last target, in one JSON patch guarded by the pod's uid (a pod recreated under
  * the name is not marked). False when the patch failed.
@@ -37,7 +56,7 @@ export async function markWarm(kube: Kube, pod: V1Pod, target: string, user: str
   const name = pod.metadata?.name;
   if (!uid || !namespace || !name) return false;
   const until = formatWarmUntil(new Date(Date.now() + seconds * 1000));
-  const annotation = (key: string) => `/metadata/annotations/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  const annotation = annotationPath;
   const body = [
     { op: 'test', path: '/metadata/uid', value: uid },
     { op: 'add', path: annotation(WARM_UNTIL_ANNOTATION), value: until },
