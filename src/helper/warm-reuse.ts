@@ -4,9 +4,8 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { Kube } from '../kube/client.js';
 import { request } from '../kube/request.js';
 import { deleteHelper, helperRefOf } from './lifecycle.js';
-import { HELPER_SELECTOR } from './spec.js';
+import { ANNOTATION_PREFIX, HELPER_SELECTOR } from './spec.js';
 import { sweepable } from './sweep.js';
-import { ANNOTATION_PREFIX } from './spec.js';
 import { chooseWarmHelper, formatWarmUntil, warmProof, WARM_PROOF_ANNOTATION, WARM_UNTIL_ANNOTATION, type WarmWanted } from './warm.js';
 import { readWarmKey } from './warm-key.js';
 
@@ -55,15 +54,16 @@ export async function markWarm(kube: Kube, pod: V1Pod, target: string, user: str
   const namespace = pod.metadata?.namespace;
   const name = pod.metadata?.name;
   if (!uid || !namespace || !name) return false;
-  const until = formatWarmUntil(new Date(Date.now() + seconds * 1000));
-  const annotation = annotationPath;
-  const body = [
-    { op: 'test', path: '/metadata/uid', value: uid },
-    { op: 'add', path: annotation(WARM_UNTIL_ANNOTATION), value: until },
-    { op: 'add', path: annotation(WARM_PROOF_ANNOTATION), value: warmProof(readWarmKey(), uid, user, until) },
-    { op: 'add', path: annotation(`${ANNOTATION_PREFIX}/target`), value: target },
-  ];
   try {
+    const until = formatWarmUntil(new Date(Date.now() + seconds * 1000));
+    // The key may be unreadable (a read-only home): then the helper is not left warm.
+    const proof = warmProof(readWarmKey(), uid, user, until);
+    const body = [
+      { op: 'test', path: '/metadata/uid', value: uid },
+      { op: 'add', path: annotationPath(WARM_UNTIL_ANNOTATION), value: until },
+      { op: 'add', path: annotationPath(WARM_PROOF_ANNOTATION), value: proof },
+      { op: 'add', path: annotationPath(`${ANNOTATION_PREFIX}/target`), value: target },
+    ];
     await request(kube, { verb: 'patch', resource: 'pods', namespace, name }, () => kube.core.patchNamespacedPod({ name, namespace, body }));
     return true;
   } catch {
