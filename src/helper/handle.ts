@@ -63,6 +63,11 @@ export interface HelperRequest {
   /** Short name that goes into the helper's name. */
   readonly targetName: string;
   readonly nodeMode: boolean;
+  /**
+   * A session exec follows at once (the plain session path): it beats as it
+   * registers, so the handle sends no first heartbeat of its own.
+   */
+  readonly sessionFollows?: boolean;
 }
 
 /** What every helper needs from the command runner. */
@@ -294,22 +299,19 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
     if (beatTimer) clearInterval(beatTimer);
     beatTimer = undefined;
   };
-  let sessionSent = false;
   running.then(() => {
     if (released) return;
     lastBeatAt = Date.now();
-    // The first beat soon: a client killed before it would leave the helper to
-    // --idle-start (the agent counts beats only once one came). A session exec
-    // beats itself as it registers: then this one would be a round trip for nothing.
-    setTimeout(() => {
-      if (!sessionSent && !released) void beat();
-    }, FIRST_BEAT_MS).unref();
+    // The first beat at once: a client killed before it would leave the helper to
+    // --idle-start (the agent counts beats only once one came). A session exec that
+    // follows at once beats itself as it registers: then this one is a round trip
+    // (and a WebSocket) for nothing.
+    if (!req.sessionFollows) void beat();
     beatTimer = setInterval(() => void beat(), beatEveryMs);
     beatTimer.unref();
   }, () => {});
 
   const runAgent = async (argv: readonly string[], io: AgentIo): Promise<number> => {
-    if (agentModeOf(argv) === 'session') sessionSent = true;
     await running;
     try {
       // `running` resolves at the container's Started event: the kubelet may not list it for a moment yet.
@@ -342,8 +344,6 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
   };
 }
 
-/** How soon after Running the first heartbeat goes, unless a session exec went first. */
-const FIRST_BEAT_MS = 1_000;
 
 /** Deleting retries this long across API blips: an API server or etcd restart, or a 60 s stall. */
 export const DELETE_RETRY_MS = 60_000;

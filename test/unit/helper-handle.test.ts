@@ -115,13 +115,13 @@ describe('helper handle against a fake API', () => {
     const beats = t.journal.filter((line) => line.endsWith(' heartbeat')).length;
     await helper.release();
     await new Promise((r) => setTimeout(r, 1100));
-    expect(beats).toBe(2); // one a second after Running (no session exec went first), one a third of --idle later
+    expect(beats).toBe(2); // one at Running, one a third of --idle later
     expect(t.journal.filter((line) => line.endsWith(' heartbeat')).length).toBe(2);
   });
 
-  it('a session exec sent first makes the first separate heartbeat needless (the session beats as it registers)', async () => {
+  it('a session that follows at once makes the first separate heartbeat needless (the session beats as it registers)', async () => {
     const t = setup();
-    const helper = acquireHelper(t.ctx, { ...settings, idleSeconds: 30 }, request);
+    const helper = acquireHelper(t.ctx, { ...settings, idleSeconds: 30 }, { ...request, sessionFollows: true });
     await helper.ready();
     await helper.runAgent(['sh', '-c', '', 'nsdebug-agent', 'session'], { stdin: false, tty: false, streams: { stdin: process.stdin, stdout: process.stderr, stderr: process.stderr } });
     await new Promise((r) => setTimeout(r, 1150));

@@ -40,6 +40,7 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       target: session.targetAnnotation,
       targetName: session.targetName,
       nodeMode: session.plan.kind === 'node',
+      sessionFollows: true,
     };
     const use = (helper: Parameters<typeof enterSession>[2]) => enterSession(options, session, helper, ctx.progress, ctx.kube);
     const warm = helpers && (await chooseWarm(ctx, options, request, access, helpers));
