@@ -155,11 +155,6 @@ export function checkHelperAccess(kube: Kube, namespace: string, eventNamespace:
   return check;
 }
 
-/**
- * Starts a helper and returns its handle at once. The deletion is on the guard
- * before the create request leaves, so a signal at any moment leaves nothing behind;
- * the kubelet's activeDeadlineSeconds and the agent's idle watchdog cover SIGKILL.
- */
 /** The pod `acquireHelper` creates for `req` (also what a warm helper's live spec is compared with). */
 export function buildRequestedPod(settings: HelperSettings, req: HelperRequest, ref: HelperRef, createdBy: string): V1Pod {
   return buildHelperPod({
