@@ -13,7 +13,10 @@
 #        (catch: or the kernel lacks the cgroup freezer)
 #   122  catch: the container exited (or would not freeze) before it was frozen
 #   121  catch: no new start of the container within --timeout
-# Otherwise the command's own status passes through.
+# Otherwise the command's own status passes through; with --marked-exit
+# (session, needs --session-id) a command's 0 leaves as 218 (EXIT_OK), its own
+# 217-219 as 217 (EXIT_ASK: read the status record), and 219 (EXIT_BUSY) means
+# a --keep-warm session found the warm helper busy or over and ran nothing.
 #
 # Layout: constants; validation; /proc readers and the PID lookup; argument
 # parsing; the modes; the session's stages; main. Only `main "$@"` runs at
@@ -36,6 +39,9 @@ HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 NL='
 '
 OLD_IFS=$IFS
+EXIT_ASK=217
+EXIT_OK=218
+EXIT_BUSY=219
 # The child step of a session that enters a PID namespace: a fresh /proc of
 # that namespace, so ps shows the target's processes. Constant text; the
 # command reaches it as "$@".
@@ -83,6 +89,11 @@ valid_pod_uid() { # UID [SEP]: a lowercase UUID whose groups SEP (default -) joi
 valid_uint() {
   case $1 in '' | *[!0-9]*) return 1 ;; esac
   [ ${#1} -le 9 ]
+}
+
+valid_epoch() { # seconds since 1970 (more digits than valid_uint allows)
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ ${#1} -le 12 ]
 }
 
 valid_session_id() {
@@ -322,6 +333,8 @@ parse_args() {
   print_env=0
   hold=0
   target_env=0
+  marked_exit=0
+  keep_warm=
   seen=' '
   pa_total=$#
   shift
@@ -374,6 +387,13 @@ parse_args() {
       --print-env) print_env=1; shift ;;
       --hold) hold=1; shift ;;
       --target-env) target_env=1; shift ;;
+      --marked-exit) marked_exit=1; shift ;;
+      --keep-warm)
+        need_value "$@"
+        if ! valid_uint "$2" || [ "$2" -eq 0 ]; then die 125 "--keep-warm needs a whole number of seconds above 0, got '$2'"; fi
+        keep_warm=$2
+        shift 2
+        ;;
       --sandbox) sandbox=1; shift ;;
       --node) node=1; shift ;;
       --ns)
@@ -620,7 +640,13 @@ mode_serve() {
         serve_exit
       fi
     elif [ "$ever" = 1 ]; then
-      [ $((now - last)) -lt "$idle" ] || serve_exit
+      # A warm helper (a session ended with --keep-warm) stays until its warm
+      # time is over, and not a second longer; otherwise --idle after the last.
+      if warm_until=$(cat "$RUN/warm-until" 2>/dev/null) && valid_epoch "$warm_until"; then
+        [ "$now" -lt "$warm_until" ] || serve_exit
+      else
+        [ $((now - last)) -lt "$idle" ] || serve_exit
+      fi
     elif beat_at=$(cat "$RUN/heartbeat" 2>/dev/null); then
       # The client beats while it holds the helper without a session (picker,
       # ns, stats --watch): its beats replace the start window, and when they
@@ -808,17 +834,27 @@ session_checks() {
   [ -n "$tools" ] || die 125 "mode session needs --tools helper|host|target"
   if [ "$node" = 1 ]; then
     [ "$ns_given" = 0 ] || die 125 "--ns does not apply to --node (the helper already shares the node's namespaces)"
-    allow_only --node --tools --label --session-id
+    allow_only --node --tools --label --session-id --marked-exit --keep-warm
+    check_marked
     [ "$tools" != target ] || die 125 "--tools target needs a pod target; use --tools helper or host with --node"
     return 0
   fi
-  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --session-id --target-env
+  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --session-id --target-env --marked-exit --keep-warm
+  check_marked
   need_pod_uid
   need_one_target
   check_ns_tools
   if [ "$target_env" = 1 ] && [ "$tools" != target ]; then
     die 125 "--target-env gives the container's programs its environment: use it with --tools target"
   fi
+}
+
+# --marked-exit needs the recorded status (--session-id); --keep-warm's refusal
+# (busy) is only told apart from a command's own status when exits are marked.
+check_marked() {
+  if [ "$marked_exit" = 1 ] && [ -z "$session_id" ]; then die 125 "--marked-exit needs --session-id"; fi
+  if [ -n "$keep_warm" ] && [ "$marked_exit" = 0 ]; then die 125 "--keep-warm needs --marked-exit"; fi
+  return 0
 }
 
 # The namespaces and tools of a pod session (session, catch).
@@ -838,6 +874,7 @@ check_ns_tools() {
 # Register: serve counts this PID as a live session for as long as it runs,
 # and every later step execs in place. Then the session's environment.
 session_register() {
+  [ -z "$keep_warm" ] || session_claim
   if ! mkdir -p "$RUN/sessions" || ! : >"$RUN/sessions/$$" || ! beat; then
     die 125 "cannot register the session in $RUN/sessions"
   fi
@@ -1049,7 +1086,44 @@ finish() { # COMMAND [ARG...]
   trap : INT QUIT
   if "$@"; then fi_status=0; else fi_status=$?; fi
   echo "$fi_status" >"$RUN/status/$session_id"
+  if [ -n "$keep_warm" ]; then
+    # Warm from now on: serve stays until then (see mode_serve), then frees the claim.
+    echo $(($(date +%s) + keep_warm)) >"$RUN/warm-until"
+    rm -rf "$RUN/claim"
+  fi
+  [ "$marked_exit" = 1 ] || exit "$fi_status"
+  # Marked: a 0 the stream reports could be a broken stream's, so the command's 0
+  # leaves as EXIT_OK; a command's own 217-219 as EXIT_ASK (the client reads the
+  # status record then).
+  case $fi_status in
+    0) exit "$EXIT_OK" ;;
+    "$EXIT_ASK" | "$EXIT_OK" | "$EXIT_BUSY") exit "$EXIT_ASK" ;;
+  esac
   exit "$fi_status"
+}
+
+# session_claim: a warm helper serves one session at a time. The claim is a
+# directory (mkdir is atomic) holding the claiming shell's PID; one whose PID
+# is gone is stale and taken over. Busy, or warm time over: exit EXIT_BUSY
+# silently, before anything ran (the client then creates a helper of its own).
+session_claim() {
+  if sc_until=$(cat "$RUN/warm-until" 2>/dev/null) && valid_epoch "$sc_until" && [ "$(date +%s)" -ge "$sc_until" ]; then
+    exit "$EXIT_BUSY"
+  fi
+  mkdir -p "$RUN" 2>/dev/null
+  for sc_try in 1 2; do
+    if mkdir "$RUN/claim" 2>/dev/null; then
+      echo "$$" >"$RUN/claim/pid" || exit "$EXIT_BUSY"
+      return 0
+    fi
+    [ "$sc_try" = 1 ] || break
+    sc_pid=$(cat "$RUN/claim/pid" 2>/dev/null) || sc_pid=
+    # A claim still being written (no PID yet) belongs to a live session.
+    valid_uint "$sc_pid" || break
+    ! kill -0 "$sc_pid" 2>/dev/null || break
+    rm -rf "$RUN/claim"
+  done
+  exit "$EXIT_BUSY"
 }
 
 # Prints what $RUN/status/ID says: the exit status, running, or unknown.
