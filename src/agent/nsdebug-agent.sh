@@ -1343,9 +1343,10 @@ target_checks() {
 # helper's root, so that /proc/H/root/... in the target's procfs leads to the
 # helper's static busybox without any file descriptor. It writes its PID (as
 # that namespace numbers it) to $1, then watches the session's process ($2)
-# and the child it forks (nsenter forks into a PID namespace) and exits once
-# that one is in another mount namespace and runs none of the setup's programs
-# (device:inode $3...): the target's program runs. At most 30 s.
+# and the live child it forks (nsenter forks into a PID namespace; a child that
+# has just exited, or one mid-exec, tells nothing and is looked at again) and
+# exits once that one is in another mount namespace and runs none of the
+# setup's programs (device:inode $3...): the target's program runs. At most 30 s.
 # shellcheck disable=SC2016 # constant script text: its $ expands in the child
 TT_HOLD_SCRIPT='echo $$ >"$1" || exit 1
 chain=$2
@@ -1355,13 +1356,16 @@ n=0
 while [ "$n" -lt 3000 ] && [ -d "/proc/$chain" ]; do
   leaf=$chain
   while :; do
-    kid=
-    read -r kid _ 2>/dev/null <"/proc/$leaf/task/$leaf/children"
-    [ -n "$kid" ] || break
-    leaf=$kid
+    next=
+    for kid in $(cat "/proc/$leaf/task/$leaf/children" 2>/dev/null); do
+      [ -z "$next" ] && [ -n "$(readlink "/proc/$kid/ns/mnt" 2>/dev/null)" ] && next=$kid
+    done
+    [ -n "$next" ] || break
+    leaf=$next
   done
-  if [ "$(readlink "/proc/$leaf/ns/mnt" 2>/dev/null)" != "$me" ]; then
-    id=$(stat -L -c %d:%i "/proc/$leaf/exe" 2>/dev/null) || id=
+  mnt=$(readlink "/proc/$leaf/ns/mnt" 2>/dev/null) || mnt=
+  id=$(stat -L -c %d:%i "/proc/$leaf/exe" 2>/dev/null) || id=
+  if [ -n "$mnt" ] && [ "$mnt" != "$me" ] && [ -n "$id" ]; then
     case " $* " in *" $id "*) ;; *) exit 0 ;; esac
   fi
   n=$((n + 1))
