@@ -1514,6 +1514,14 @@ target_nsenter() {
 # the cgroups and execs the chain): starts the holder, fills in its PID,
 # joins the target's cgroups, execs.
 target_launch() {
+  # Test hook: the cgroups to join and the argv, NUL-terminated, instead of running them.
+  if [ "${NSDEBUG_DRY_RUN:-}" = 1 ]; then
+    IFS=$NL
+    for tl_d in $tt_cg_dirs; do printf 'cgroup:%s\0' "$tl_d"; done
+    IFS=$OLD_IFS
+    printf '%s\0' "$@"
+    return 0
+  fi
   (
     read -r tl_self _ </proc/self/stat
     tl_file=$RUN/hold/$tl_self
