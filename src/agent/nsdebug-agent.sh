@@ -1039,9 +1039,12 @@ mode_session() { # [COMMAND [ARG...]]
 # open in the target (a directory fd would lead out of its root), and the
 # holder exits as soon as the target's program runs.
 
-# The node's cgroupfs as the helper sees it (a helper with a hostPath of it
-# would set NSDEBUG_CGROUP_ROOT=/nsdebug/cgroup).
-CGROUP_ROOT=${NSDEBUG_CGROUP_ROOT:-$HOST_ROOT/sys/fs/cgroup}
+# The node's cgroupfs as the helper sees it: a hostPath of it at
+# /nsdebug/cgroup when the helper has one, else under the node's root.
+CGROUP_ROOT=${NSDEBUG_CGROUP_ROOT:-}
+if [ -z "$CGROUP_ROOT" ]; then
+  if [ -d /nsdebug/cgroup ]; then CGROUP_ROOT=/nsdebug/cgroup; else CGROUP_ROOT=$HOST_ROOT/sys/fs/cgroup; fi
+fi
 # What the setup steps hold beyond the target: CAP_SYS_CHROOT, CAP_SYS_PTRACE, CAP_SYS_ADMIN.
 TT_SETUP_MASK=$(((1 << 18) | (1 << 19) | (1 << 21)))
 TT_IMAGE_HINT='run with --image IMAGE naming an image with a static busybox and util-linux setpriv (such as debian:bookworm-slim plus busybox-static; see README), or use --tools helper'
@@ -1564,7 +1567,16 @@ target_launch() {
     IFS=$NL
     for tl_d in $tt_cg_dirs; do
       IFS=$OLD_IFS
-      echo 0 2>/dev/null >"$tl_d/cgroup.procs" || die 120 "--tools target cannot join the target's cgroup $tl_d; on cgroup v2 the helper must run in the node's cgroup namespace; use --tools helper"
+      echo 0 2>/dev/null >"$tl_d/cgroup.procs" && continue
+      # cgroup v2 with nsdelegate: a writer in a private cgroup namespace cannot
+      # move a process out of it (ENOENT). Write from the node's (PID 1's).
+      # Untested here: this machine runs cgroup v1.
+      # shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
+      if [ -r /proc/1/ns/cgroup ] &&
+        "$tt_nsenter" --cgroup=/proc/1/ns/cgroup -- "$tt_bb" sh -c 'echo "$1" >"$2"' sh "$tl_self" "$tl_d/cgroup.procs" 2>/dev/null; then
+        continue
+      fi
+      die 120 "--tools target cannot join the target's cgroup $tl_d; use --tools helper"
     done
     IFS=$OLD_IFS
     exec "$@"
