@@ -17,7 +17,7 @@ export type NamespaceType = NamespaceName;
  * The agent's own failure codes; any other status is the command's. `escaped`
  * and `timedOut` come only from mode catch, before its session starts.
  */
-export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123, escaped: 122, timedOut: 121 } as const;
+export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123, escaped: 122, timedOut: 121, targetTools: 120 } as const;
 
 /**
  * A session with `markedExit`: the command's 0 leaves as `ok`, so a 0 from the

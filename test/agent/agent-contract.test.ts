@@ -44,6 +44,7 @@ describe('the script text', () => {
       [AGENT_EXIT.unsupportedNamespace]: expect.stringMatching(/lacks a requested namespace type/),
       [AGENT_EXIT.escaped]: expect.stringMatching(/exited .*before it was frozen/),
       [AGENT_EXIT.timedOut]: expect.stringMatching(/no new start .*within --timeout/),
+      [AGENT_EXIT.targetTools]: expect.stringMatching(/--tools target refused/),
     });
   });
 

@@ -7,8 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest, deletePod, E2E_LABEL, getPod, kubectl, NODE_NAME, uniqueName } from './helpers/cluster.js';
+import { applyManifest, deletePod, E2E_LABEL, getPod, kubectl, NODE_NAME, TOOLBOX_IMAGE, uniqueName } from './helpers/cluster.js';
 import { helperPods, nsdebug, runningHelperPods, waitFor } from './helpers/nsdebug.js';
+
+// Catch's sessions use target tools by default: the helper image needs util-linux setpriv
+// (each test file runs in its own process, so this reaches only this file's plugin runs).
+process.env.NSDEBUG_IMAGE = TOOLBOX_IMAGE;
 
 const config = uniqueName('catch-config');
 const APP_CONF = 'greeting=hello from the configmap\n';
