@@ -1321,10 +1321,8 @@ target_cgroups() {
     if [ -f "$cg_dir/freezer.state" ]; then
       tc_state=
       IFS= read -r tc_state 2>/dev/null <"$cg_dir/freezer.state" || :
-      if [ "$tc_state" != THAWED ]; then
-        echo "nsdebug-agent: the container is frozen: the session stays out of its freezer cgroup" >&2
-        continue
-      fi
+      # Quietly: a catch session knows its container is frozen.
+      [ "$tc_state" = THAWED ] || continue
     fi
     if [ -f "$cg_dir/cgroup.freeze" ]; then
       tc_state=
