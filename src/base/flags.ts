@@ -1,10 +1,34 @@
 // The flags, their defaults and their help text: the one table yargs, the
 // option validation, the picker's equivalent command and completion all read.
 import type { Options } from 'yargs';
-import { DEFAULT_NAMESPACES, NAMESPACE_TYPES, TOOLS } from './rules.js';
+import { CATCH_TOOLS, DEFAULT_NAMESPACES, NAMESPACE_TYPES, TOOLS, type Tools } from './rules.js';
+import { UserError } from './errors.js';
 
 /** The image used when neither --image nor NSDEBUG_IMAGE is set: public, small, and has sh, nsenter, unshare, mount, ip, ps. */
 export const DEFAULT_IMAGE = 'docker.io/library/busybox:1.36.1';
+/**
+ * Whether the helper image can run the container's own programs as the container
+ * (--tools target): that takes util-linux setpriv and a static busybox, and the
+ * default busybox image has no setpriv. Another image is trusted to have them; the
+ * agent still refuses with exit 120 when it has not.
+ */
+export function imageRunsTargetTools(image: string): boolean {
+  return image !== DEFAULT_IMAGE;
+}
+
+/** The one line for target tools with an image that cannot run them, before anything is created. */
+export function assertImageRunsTargetTools(image: string): void {
+  if (imageRunsTargetTools(image)) return;
+  throw new UserError(`--tools target runs the container's programs as the container, which needs util-linux setpriv in the helper image, and ${image} has none`, {
+    hint: 'use --tools helper (the container\'s files are under $NSDEBUG_TARGET_ROOT), or --image an image with setpriv and a static busybox (README, "Target tools")',
+  });
+}
+
+/** A caught container's tools: its own programs when the image can run them as the container, else the helper's. */
+export function catchToolsFor(image: string): Tools {
+  return imageRunsTargetTools(image) ? CATCH_TOOLS : 'helper';
+}
+
 export const IMAGE_PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'] as const;
 
 /** kubectl's global flags, re-implemented: kubectl hands them to the plugin untouched. */

@@ -2,8 +2,8 @@ import { UserError } from '../base/errors.js';
 import { MAX_DURATION_SECONDS, parseDurationSeconds } from '../base/duration.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
-import { CATCH_TOOLS, DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
-import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES } from '../base/flags.js';
+import { DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
+import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES, assertImageRunsTargetTools, catchToolsFor } from '../base/flags.js';
 import type { HelperSettings } from '../helper/handle.js';
 import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
 import { validateHelperResources, validatePullSecrets } from './helper-resource-options.js';
@@ -179,7 +179,8 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
   }
   const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : parseNamespacesFlag(raw.ns);
   const catching = validateCatch(raw, target);
-  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : catching ? CATCH_TOOLS : defaultToolsFor(namespaces);
+  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : catching ? catchToolsFor(helper.image) : defaultToolsFor(namespaces);
+  if (tools === 'target' && target?.kind !== 'node') assertImageRunsTargetTools(helper.image);
   if (mountNeedsTargetTools(namespaces, tools)) {
     throw new UserError(`--ns mnt enters the container's filesystem, where the ${tools === 'host' ? "node's" : "helper image's"} programs are not`, {
       hint: 'drop mnt (the target\'s files stay readable under $NSDEBUG_TARGET_ROOT), or use --tools target',

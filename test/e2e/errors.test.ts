@@ -90,6 +90,14 @@ describe('errors', () => {
     expectOneLineError(await nsdebug([`pod/${web}`, '--ns', 'net,disk', '--', 'true']), /unknown namespace "disk" in --ns; valid: net,pid,mnt,uts,ipc,user,cgroup,time or all/);
   });
 
+  it('target tools with the default image (no setpriv): refused before any helper, naming both ways out', async () => {
+    const env = { ...process.env, NSDEBUG_IMAGE: '' };
+    for (const args of [['--tools', 'target'], ['--ns', 'mnt']]) {
+      expectOneLineError(await nsdebug([`pod/${web}`, ...args, '--', 'true'], { env }),
+        /--tools target runs the container's programs as the container, which needs util-linux setpriv in the helper image, and docker\.io\/library\/busybox:1\.36\.1 has none; use --tools helper .*or --image an image with setpriv/);
+    }
+  });
+
   it('no kubeconfig', async () => {
     const env = { ...process.env, KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'nsdebug-home-')) };
     // Through the plugin directly: kubectl itself would already complain about the missing kubeconfig.

@@ -16,6 +16,7 @@ import {
   uniqueName,
   waitPodRunning,
   E2E_IMAGE,
+  TOOLBOX_IMAGE,
   E2E_LABEL,
   type PodJson,
 } from './helpers/cluster.js';
@@ -301,7 +302,8 @@ describe('kubectl nsdebug in a terminal: catch and all pods', () => {
       return app?.lastState?.terminated ? (app.restartCount ?? 0) : undefined;
     }, 120_000, 500);
 
-    const term = await startPlugin(['-n', NS, `pod/${catchme}`]);
+    // Target tools, the catch default, take an image with setpriv (the toolbox).
+    const term = await startPlugin(['-n', NS, '--image', TOOLBOX_IMAGE, `pod/${catchme}`]);
     try {
       await waitScreen(term, new RegExp(`Containers of ${re(NS)}/${re(catchme)}[\\s\\S]*› ✗ app +\\S+ +(waiting: CrashLoopBackOff|terminated: Error) +\\d+ +1 \\(Error\\)`), 60_000);
       await term.keys('Enter');
@@ -309,7 +311,7 @@ describe('kubectl nsdebug in a terminal: catch and all pods', () => {
       await term.keys('Enter');
 
       await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(catchme)}, container app, caught at its next start`), 60_000);
-      const equivalent = `kubectl nsdebug pod/${catchme} -n ${NS} -c app --catch`;
+      const equivalent = `kubectl nsdebug pod/${catchme} -n ${NS} -c app --catch --image ${TOOLBOX_IMAGE}`;
       await waitScreen(term, new RegExp(`\\$ ${re(equivalent)}$`, 'm'));
       await term.keys('Enter');
 

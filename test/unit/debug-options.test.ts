@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { validateDebugOptions, type RawDebugArgs } from '../../src/cli/debug-options.js';
 import { UserError } from '../../src/base/errors.js';
+import { DEFAULT_IMAGE } from '../../src/base/flags.js';
 
 const terminal = { stdinIsTTY: true, stdoutIsTTY: true };
 const pipe = { stdinIsTTY: false, stdoutIsTTY: false };
+/** An image other than the default: trusted to have setpriv (the agent checks). */
+const TOOLBOX = 'localhost/nsdebug/toolbox:e2e';
 const parse = (raw: RawDebugArgs, term = terminal, env: NodeJS.ProcessEnv = {}) => validateDebugOptions(raw, env, term);
 
 describe('validateDebugOptions', () => {
@@ -76,7 +79,14 @@ describe('validateDebugOptions', () => {
   });
 
   it('expands --ns all, which enters mnt and so uses the target\'s tools', () => {
-    expect(parse({ target: 'web', ns: 'all' })).toMatchObject({ namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'], tools: 'target' });
+    expect(parse({ target: 'web', ns: 'all', image: TOOLBOX })).toMatchObject({ namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc', 'user', 'cgroup', 'time'], tools: 'target' });
+  });
+
+  it('refuses target tools with the default image (no setpriv) in one line before anything is created, naming both ways out', () => {
+    for (const raw of [{ target: 'web', tools: 'target' }, { target: 'web', ns: 'mnt' }, { target: 'web', tools: 'target', image: DEFAULT_IMAGE }]) {
+      expect(() => parse(raw)).toThrowError(/^--tools target runs the container's programs as the container, which needs util-linux setpriv in the helper image, and docker\.io\/library\/busybox:1\.36\.1 has none$/);
+    }
+    expect(parse({ target: 'web', tools: 'target' }, terminal, { NSDEBUG_IMAGE: TOOLBOX })).toMatchObject({ tools: 'target', image: TOOLBOX });
   });
 
   it('refuses mnt with helper or host tools, saying where the files are instead', () => {
@@ -86,8 +96,12 @@ describe('validateDebugOptions', () => {
 });
 
 describe('validateDebugOptions --catch', () => {
-  it('defaults to target tools (mnt), asks nothing, keeps the command', () => {
-    expect(parse({ target: 'pod/crashy', catch: true, '--': ['cat', '/config/app.conf'] }, pipe)).toMatchObject({
+  it('defaults to helper tools with the default image (it cannot run the container\'s programs as the container)', () => {
+    expect(parse({ target: 'pod/crashy', catch: true, '--': ['ls', '/'] }, pipe)).toMatchObject({ tools: 'helper', image: DEFAULT_IMAGE });
+  });
+
+  it('defaults to target tools (mnt) with an image that has setpriv, asks nothing, keeps the command', () => {
+    expect(parse({ target: 'pod/crashy', catch: true, image: TOOLBOX, '--': ['cat', '/config/app.conf'] }, pipe)).toMatchObject({
       tools: 'target',
       interactivePicker: false,
       catch: { killOnExit: false, printEnv: false },

@@ -3,8 +3,8 @@
 // opens as soon as the user confirms. Loaded only when the picker is needed.
 import type { V1Pod } from '@kubernetes/client-node';
 import { CancelledError } from '../../base/errors.js';
-import { CATCH_TOOLS, enteredNamespaces, mountNeedsTargetTools, withMountRule, type NamespaceName } from '../../base/rules.js';
-import { DEFAULT_MAX_PARALLEL } from '../../base/flags.js';
+import { enteredNamespaces, mountNeedsTargetTools, withMountRule, type NamespaceName } from '../../base/rules.js';
+import { DEFAULT_MAX_PARALLEL, assertImageRunsTargetTools, catchToolsFor } from '../../base/flags.js';
 import { acquireHelper, buildPodHelperRequest, settleRelease, type HelperHandle } from '../../helper/handle.js';
 import { buildPodNsArgv } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
@@ -154,7 +154,7 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
         sharedWithNode: async (ref, container) => readSharedWithNode(await resolveChosenPod(ref), await running(), container),
       };
   // A caught container: target tools unless --tools said otherwise, as --catch on the command line.
-  const catchTools = options.toolsExplicit ? options.tools : CATCH_TOOLS;
+  const catchTools = options.toolsExplicit ? options.tools : catchToolsFor(options.image);
   const catchNamespaces: NamespaceStep = namespacesKnown
     ? { known: { namespaces: withMountRule(options.namespaces, catchTools), tools: catchTools } }
     : { initial: { namespaces: options.namespaces, tools: catchTools } };
@@ -172,6 +172,8 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
 
   // What the picker chose: one pod's session, a catch, or the fan-out over all pods.
   const runChoice = async (result: PickerResult | PickedAllPods): Promise<number> => {
+    // Picked target tools (preset a, or a catch) meet the image rule before anything runs.
+    if (result.tools === 'target') assertImageRunsTargetTools(options.image);
     if ('allPods' in result) return runPickedFanout(ctx, options, result);
     const pod = await resolveChosenPod(result.pod);
     if (result.container.kind === 'catch') {
