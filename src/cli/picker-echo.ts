@@ -9,33 +9,32 @@ import type { RawDebugArgs } from './debug-options.js';
  */
 export function buildExtraArgs(raw: PickerEchoFlags): string[] {
   const args: string[] = [];
-  const flag = (name: string, value: string | undefined, fallback?: string) => {
-    if (value !== undefined && value !== fallback) args.push(`--${name}`, value);
-  };
-  flag('kubeconfig', raw.kubeconfig);
-  flag('context', raw.context);
-  flag('cluster', raw.cluster);
-  flag('user', raw.user);
-  flag('as', raw.as);
-  for (const group of raw.asGroup === undefined ? [] : typeof raw.asGroup === 'string' ? [raw.asGroup] : raw.asGroup) flag('as-group', group);
-  flag('request-timeout', raw.requestTimeout, GLOBAL_OPTIONS['request-timeout'].default);
-  flag('image', raw.image);
-  flag('image-pull-policy', raw.imagePullPolicy);
-  flag('helper-namespace', raw.helperNamespace);
-  flag('helper-requests', raw.helperRequests);
-  flag('helper-limits', raw.helperLimits);
-  for (const secret of raw.imagePullSecret === undefined ? [] : typeof raw.imagePullSecret === 'string' ? [raw.imagePullSecret] : raw.imagePullSecret) flag('image-pull-secret', secret);
-  flag('timeout', raw.timeout, HELPER_OPTIONS.timeout.default);
-  flag('ttl', raw.ttl, HELPER_OPTIONS.ttl.default);
-  flag('idle-timeout', raw.idleTimeout, HELPER_OPTIONS['idle-timeout'].default);
-  flag('idle-start', raw.idleStart, HELPER_OPTIONS['idle-start'].default);
-  if (raw.keep) args.push('--keep');
-  flag('keep-warm', raw.keepWarm);
-  if (raw.quiet) args.push('-q');
-  if (raw.stdin) args.push('-i');
-  if (raw.tty) args.push('-t');
+  for (const [name, key] of VALUED) {
+    const fallback = defaultOf(name);
+    for (const value of asList(raw[key] as string | readonly string[] | undefined)) {
+      if (value !== fallback) args.push(`--${name}`, value);
+    }
+  }
+  for (const [flag, key] of SWITCHES) if (raw[key]) args.push(flag);
   return args;
 }
+
+/** Valued flags in echo order (kube's, then the helper's); repeatable ones echo each value. */
+const VALUED: ReadonlyArray<readonly [string, keyof PickerEchoFlags]> = [
+  ['kubeconfig', 'kubeconfig'], ['context', 'context'], ['cluster', 'cluster'], ['user', 'user'], ['as', 'as'], ['as-group', 'asGroup'],
+  ['request-timeout', 'requestTimeout'], ['image', 'image'], ['image-pull-policy', 'imagePullPolicy'], ['helper-namespace', 'helperNamespace'],
+  ['helper-requests', 'helperRequests'], ['helper-limits', 'helperLimits'], ['image-pull-secret', 'imagePullSecret'], ['timeout', 'timeout'],
+  ['ttl', 'ttl'], ['idle-timeout', 'idleTimeout'], ['idle-start', 'idleStart'], ['keep-warm', 'keepWarm'],
+];
+const SWITCHES: ReadonlyArray<readonly [string, keyof PickerEchoFlags]> = [['--keep', 'keep'], ['-q', 'quiet'], ['-i', 'stdin'], ['-t', 'tty']];
+
+/** A valued flag's default in the flag table (a value equal to it is not echoed). */
+function defaultOf(name: string): string | undefined {
+  const spec = (GLOBAL_OPTIONS as Record<string, { default?: unknown }>)[name] ?? (HELPER_OPTIONS as Record<string, { default?: unknown }>)[name];
+  return typeof spec?.default === 'string' ? spec.default : undefined;
+}
+
+const asList = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
 
 /** The flags as the user typed them (strings, before validation), for echoing. */
 export type PickerEchoFlags = Pick<
