@@ -11,6 +11,7 @@ import { resolveInspectPod } from '../../inspect/inspect-target.js';
 import type { ExecSocket } from '../../session/exec.js';
 import { extractTo, localName, localTarget, planPack, writeArchive, writeStream, type PackPlan } from '../../session/cp-archive.js';
 import { StdinFrames, type StdinSocket } from '../../session/exec-stdin.js';
+import { collectYoungGarbage } from '../../session/young-garbage.js';
 import { planTarget } from '../../session/plan-target.js';
 import { splitContainerPath, validateCpOptions, type CpOptions, type RawCpArgs } from '../cp-options.js';
 import { runCommand } from '../runner.js';
@@ -119,6 +120,9 @@ function finish(code: number, failures: readonly string[], agentLines: readonly 
   return failures.length > 0 ? 1 : 0;
 }
 
+/** Received bytes between two young-generation collections (session/young-garbage.ts). */
+const COLLECT_EVERY = 4 * 1024 * 1024;
+
 /**
  * client-node writes every frame to our stdout and ignores the answer; when the
  * local writer is behind, pause the TCP socket until it drains, so frames wait
@@ -126,10 +130,16 @@ function finish(code: number, failures: readonly string[], agentLines: readonly 
  */
 function pauseSocketWhileBusy(sink: Writable, socket: Promise<ExecSocket>, count: (n: number) => void): Writable {
   let ws: ExecSocket | undefined;
+  let sinceCollect = 0;
   void socket.then((s) => (ws = s));
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       count(chunk.length);
+      sinceCollect += chunk.length;
+      if (sinceCollect >= COLLECT_EVERY) {
+        sinceCollect = 0;
+        collectYoungGarbage();
+      }
       if (sink.write(chunk)) return callback();
       ws?._socket?.pause();
       sink.once('drain', () => {
