@@ -38,6 +38,9 @@ export async function runCpCommand(raw: RawCpArgs): Promise<number> {
 
 type Ids = { podUid: string; containerId: string };
 
+/** Bytes moved between two young-generation collections (session/young-garbage.ts). */
+const COLLECT_EVERY = 4 * 1024 * 1024;
+
 async function copyIn(helper: HelperHandle, options: CpOptions, ids: Ids, where: string): Promise<number> {
   const { parent, base } = splitContainerPath(options.remote.path);
   let plan: PackPlan | undefined;
@@ -70,8 +73,18 @@ async function copyIn(helper: HelperHandle, options: CpOptions, ids: Ids, where:
 }
 
 /** The local files (or our stdin, a tar already) as the exec's stdin, then stdin closed. */
-async function sendArchive(socket: StdinSocket, plan: PackPlan | undefined, preserve: boolean, count: (n: number) => void): Promise<void> {
+async function sendArchive(socket: StdinSocket, plan: PackPlan | undefined, preserve: boolean, meter: (n: number) => void): Promise<void> {
   const frames = new StdinFrames(socket);
+  // What little goes garbage per frame (the read's promise, TLS's own buffers) is freed as it goes, too.
+  let sinceCollect = 0;
+  const count = (n: number) => {
+    meter(n);
+    sinceCollect += n;
+    if (sinceCollect >= COLLECT_EVERY) {
+      sinceCollect = 0;
+      collectYoungGarbage();
+    }
+  };
   if (plan) await writeArchive(frames, plan, preserve, count);
   else await writeStream(frames, process.stdin, count);
   await frames.end();
@@ -120,8 +133,6 @@ function finish(code: number, failures: readonly string[], agentLines: readonly 
   return failures.length > 0 ? 1 : 0;
 }
 
-/** Received bytes between two young-generation collections (session/young-garbage.ts). */
-const COLLECT_EVERY = 4 * 1024 * 1024;
 
 /**
  * client-node writes every frame to our stdout and ignores the answer; when the
