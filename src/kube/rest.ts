@@ -19,8 +19,8 @@ export interface ApiRefusal extends Error {
 
 type Query = Readonly<Record<string, string | number | undefined>>;
 type Named = { name: string; namespace: string };
-type Listed = { namespace: string; labelSelector?: string; limit?: number; _continue?: string };
-type Everywhere = { labelSelector?: string; limit?: number; _continue?: string };
+type Everywhere = { labelSelector?: string; fieldSelector?: string; limit?: number; _continue?: string };
+type Listed = Everywhere & { namespace: string };
 
 /** One request: JSON in and out; a non-2xx answer rejects with an ApiRefusal. */
 export async function callApi<T>(config: k8s.KubeConfig, method: string, path: string, query: Query = {}, body?: unknown): Promise<T> {
@@ -50,7 +50,7 @@ export async function callApi<T>(config: k8s.KubeConfig, method: string, path: s
 
 const ns = (namespace: string) => `/namespaces/${encodeURIComponent(namespace)}`;
 const one = (name: string) => `/${encodeURIComponent(name)}`;
-const page = (p: Everywhere): Query => ({ labelSelector: p.labelSelector, limit: p.limit, continue: p._continue });
+const page = (p: Everywhere): Query => ({ labelSelector: p.labelSelector, fieldSelector: p.fieldSelector, limit: p.limit, continue: p._continue });
 
 /** The calls of core/v1 the plugin makes (the generated CoreV1Api's names and parameters). */
 export function coreApi(config: k8s.KubeConfig) {

@@ -62,6 +62,8 @@ describe('kube/rest', () => {
 
     await core.listPodForAllNamespaces({});
     expect(last().url).toBe('/api/v1/pods');
+    await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=n1' });
+    expect(last().url).toBe('/api/v1/pods?fieldSelector=spec.nodeName%3Dn1');
     await appsApi(config(base)).readNamespacedStatefulSet({ name: 'db', namespace: 'd' });
     expect(last().url).toBe('/apis/apps/v1/namespaces/d/statefulsets/db');
     await batchApi(config(base)).listNamespacedJob({ namespace: 'd' });
