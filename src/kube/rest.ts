@@ -23,7 +23,7 @@ type Everywhere = { labelSelector?: string; fieldSelector?: string; limit?: numb
 type Listed = Everywhere & { namespace: string };
 
 /** One request: JSON in and out; a non-2xx answer rejects with an ApiRefusal. */
-export async function callApi<T>(config: k8s.KubeConfig, method: string, path: string, query: Query = {}, body?: unknown): Promise<T> {
+export async function callApi<T>(config: k8s.KubeConfig, method: string, path: string, query: Query = {}, body?: unknown, contentType = 'application/json'): Promise<T> {
   const server = config.getCurrentCluster()?.server;
   if (!server) throw new Error('No active cluster!');
   const options: RequestOptions & { headers?: Record<string, unknown> } = {};
@@ -31,7 +31,7 @@ export async function callApi<T>(config: k8s.KubeConfig, method: string, path: s
   const url = new URL(server.replace(/\/+$/, '') + path);
   for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') url.searchParams.set(key, String(value));
   const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers = { ...options.headers, Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}) };
+  const headers = { ...options.headers, Accept: 'application/json', ...(payload !== undefined ? { 'Content-Type': contentType } : {}) };
   const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
   const response = await new Promise<IncomingMessage>((resolve, reject) => {
     const req = send(url, { ...options, method, headers: headers as RequestOptions['headers'] }, resolve);
@@ -54,12 +54,15 @@ const page = (p: Everywhere): Query => ({ labelSelector: p.labelSelector, fieldS
 
 /** The calls of core/v1 the plugin makes (the generated CoreV1Api's names and parameters). */
 export function coreApi(config: k8s.KubeConfig) {
-  const core = <T>(method: string, path: string, query?: Query, body?: unknown) => callApi<T>(config, method, `/api/v1${path}`, query, body);
+  const core = <T>(method: string, path: string, query?: Query, body?: unknown, contentType?: string) => callApi<T>(config, method, `/api/v1${path}`, query, body, contentType);
   return {
     readNamespacedPod: (p: Named) => core<k8s.V1Pod>('GET', `${ns(p.namespace)}/pods${one(p.name)}`),
     listNamespacedPod: (p: Listed) => core<k8s.V1PodList>('GET', `${ns(p.namespace)}/pods`, page(p)),
     listPodForAllNamespaces: (p: Everywhere = {}) => core<k8s.V1PodList>('GET', '/pods', page(p)),
     createNamespacedPod: (p: { namespace: string; body: k8s.V1Pod }) => core<k8s.V1Pod>('POST', `${ns(p.namespace)}/pods`, {}, p.body),
+    /** A JSON patch (an array of operations), else a merge patch. */
+    patchNamespacedPod: (p: Named & { body: unknown }) =>
+      core<k8s.V1Pod>('PATCH', `${ns(p.namespace)}/pods${one(p.name)}`, {}, p.body, Array.isArray(p.body) ? 'application/json-patch+json' : 'application/merge-patch+json'),
     deleteNamespacedPod: (p: Named & { gracePeriodSeconds?: number }) => core<k8s.V1Pod>('DELETE', `${ns(p.namespace)}/pods${one(p.name)}`, { gracePeriodSeconds: p.gracePeriodSeconds }),
     readNode: (p: { name: string }) => core<k8s.V1Node>('GET', `/nodes${one(p.name)}`),
     listNode: () => core<k8s.V1NodeList>('GET', '/nodes'),

@@ -60,6 +60,11 @@ describe('kube/rest', () => {
     await core.createNamespacedPod({ namespace: 'd', body: { metadata: { name: 'x' } } });
     expect([last().method, last().url, last().headers['content-type'], JSON.parse(last().body)]).toEqual(['POST', '/api/v1/namespaces/d/pods', 'application/json', { metadata: { name: 'x' } }]);
 
+    await core.patchNamespacedPod({ name: 'h', namespace: 'd', body: [{ op: 'remove', path: '/metadata/annotations/a' }] });
+    expect([last().method, last().url, last().headers['content-type']]).toEqual(['PATCH', '/api/v1/namespaces/d/pods/h', 'application/json-patch+json']);
+    await core.patchNamespacedPod({ name: 'h', namespace: 'd', body: { metadata: { labels: { a: 'b' } } } });
+    expect(last().headers['content-type']).toBe('application/merge-patch+json');
+
     await core.listPodForAllNamespaces({});
     expect(last().url).toBe('/api/v1/pods');
     await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=n1' });
