@@ -54,8 +54,37 @@ const lazyStringWidth = {
   },
 };
 
+// Two imports of client-node that only cost: config.js imports the generated API
+// code (createConfiguration, ServerConfiguration) for makeApiClient alone, which
+// the plugin never calls (kube/rest.ts makes its requests), and that code carries a
+// serializer for every Kubernetes type (~900 KB, ~10 MB of heap); node-fetch
+// imports whatwg-url (with tr46's Unicode tables, ~290 KB) as a fallback for a
+// global URL that every Node we support has. Each is replaced by a stub; a
+// client-node whose config.js no longer imports exactly these fails the build.
+const CLIENT_CONFIG = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/;
+const trimClient = {
+  name: 'trim-client',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) => (CLIENT_CONFIG.test(args.importer) ? { path: 'client-node-gen', namespace: 'nsdebug-stub' } : undefined));
+    plugin.onResolve({ filter: /^whatwg-url$/ }, () => ({ path: 'whatwg-url', namespace: 'nsdebug-stub' }));
+    plugin.onLoad({ filter: CLIENT_CONFIG }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes("import { createConfiguration, ServerConfiguration, } from './gen/index.js';")) {
+        return { errors: [{ text: "client-node's config.js changed its import of ./gen/index.js: check what it needs now, then update trimClient in scripts/build.mjs" }] };
+      }
+      return undefined;
+    });
+    plugin.onLoad({ filter: /.*/, namespace: 'nsdebug-stub' }, (args) => ({
+      loader: 'js',
+      contents: args.path === 'whatwg-url'
+        ? 'export const URL = globalThis.URL; export default { URL };'
+        : "const unused = () => { throw new Error('nsdebug: makeApiClient is not bundled; use kube/rest.ts'); };\nexport const createConfiguration = unused;\nexport class ServerConfiguration { constructor() { unused(); } }",
+    }));
+  },
+};
+
 const built = await build({
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, trimClient],
   // Paths in the output are relative to this, never to the caller's cwd.
   absWorkingDir: root,
   // Chunk names hash the inputs' paths: name them as the checkout sees them,

@@ -1731,15 +1731,20 @@ CP_OUT_SCRIPT='cd -- "$1" || exit 2
 exec "$0" tar -c -f - -- "$2"'
 # shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
 CP_IN_SCRIPT='dest=$1 parent=$2 base=$3 name=$4
-if [ -d "$dest" ]; then cd -- "$dest" || exit 2
-elif [ -z "$name" ] || [ "${dest%/}" != "$dest" ]; then echo "nsdebug-agent: $dest: no such directory in the container" >&2; exit 2
-elif [ -d "$parent" ]; then cd -- "$parent" || exit 2
-else echo "nsdebug-agent: $parent: no such directory in the container" >&2; exit 2
+# A failure reads the rest of stdin before it exits: with stdin attached, the
+# kubelet reports the exit status only once stdin ends, and a client still sending
+# into a pipe nobody reads would wait forever (its data backs up to the API server).
+# tail -c 0 reads to the end and writes nothing (a distroless root has no /dev/null).
+drain() { "$0" tail -c 0; exit "$1"; }
+if [ -d "$dest" ]; then cd -- "$dest" || drain 2
+elif [ -z "$name" ] || [ "${dest%/}" != "$dest" ]; then echo "nsdebug-agent: $dest: no such directory in the container" >&2; drain 2
+elif [ -d "$parent" ]; then cd -- "$parent" || drain 2
+else echo "nsdebug-agent: $parent: no such directory in the container" >&2; drain 2
 fi
 # A probe that also serves as the staging directory (root passes test -w even on a read-only mount).
-tmp=$("$0" mktemp -d .nsdebug-cp.XXXXXX 2>&1) || { echo "nsdebug-agent: cannot write in $(pwd): ${tmp##*: }" >&2; exit 30; }
-if [ -d "$dest" ] || [ "$name" = "$base" ] || [ -z "$name" ]; then "$0" rmdir -- "$tmp"; exec "$0" tar -x -o -f -; fi
-"$0" tar -x -o -f - -C "$tmp" || { "$0" rm -rf -- "$tmp"; exit 1; }
+tmp=$("$0" mktemp -d .nsdebug-cp.XXXXXX 2>&1) || { echo "nsdebug-agent: cannot write in $(pwd): ${tmp##*: }" >&2; drain 30; }
+if [ -d "$dest" ] || [ "$name" = "$base" ] || [ -z "$name" ]; then "$0" rmdir -- "$tmp"; "$0" tar -x -o -f - || drain 1; exit 0; fi
+"$0" tar -x -o -f - -C "$tmp" || { "$0" rm -rf -- "$tmp"; drain 1; }
 "$0" mv -f -- "$tmp/$name" "$base"; st=$?
 "$0" rm -rf -- "$tmp"
 exit "$st"'

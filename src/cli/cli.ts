@@ -93,7 +93,10 @@ export function buildCli(args: readonly string[], argv0?: string, commands: Comm
       process.exitCode = await commands.stats(argv);
     })
     .command('cp <src> <dst>', 'copy files and directories to and from a container, tar or not (kubectl cp\'s syntax; - is a tar on stdin/stdout)', (y) => y.positional('src', { type: 'string', describe: 'pod/NAME:/path, NAME:/path, a local path or -' }).positional('dst', { type: 'string', describe: 'as SRC' }).options(CP_OPTIONS), async (argv) => {
-      process.exitCode = await commands.cp(argv);
+      // yargs reads a lone `-` as an option with an empty name and leaves the positional ""
+      // (an empty path is no path: the `-` given is what it stood for).
+      const stdio = (end: string | undefined) => (end === '' && flags.includes('-') ? '-' : end);
+      process.exitCode = await commands.cp({ ...argv, src: stdio(argv.src), dst: stdio(argv.dst) });
     })
     .command('diff <target>', 'list what a container added (A), changed (C) and deleted (D) since it started', (y) => y.positional('target', { type: 'string', describe: 'pod/NAME or NAME' }).options(DIFF_OPTIONS), async (argv) => {
       process.exitCode = await commands.diff(argv);

@@ -6,6 +6,7 @@ import { UserError, oneLine } from '../base/errors.js';
 import { findTokenFiles, installCredentials, prepareCredentials } from './credentials.js';
 import { shareAgents } from './keep-alive.js';
 import type * as KubeLib from './lib.js';
+import { appsApi, authenticationApi, authorizationApi, batchApi, coreApi, type AppsApi, type AuthenticationApi, type AuthorizationApi, type BatchApi, type CoreApi } from './rest.js';
 
 /** kubectl's global flags, which the plugin re-implements because kubectl passes them through. */
 export interface KubeFlags {
@@ -23,11 +24,11 @@ export interface KubeFlags {
 export interface Kube {
   readonly lib: typeof KubeLib;
   readonly config: k8s.KubeConfig;
-  readonly core: k8s.CoreV1Api;
-  readonly apps: k8s.AppsV1Api;
-  readonly batch: k8s.BatchV1Api;
-  readonly authz: k8s.AuthorizationV1Api;
-  readonly authn: k8s.AuthenticationV1Api;
+  readonly core: CoreApi;
+  readonly apps: AppsApi;
+  readonly batch: BatchApi;
+  readonly authz: AuthorizationApi;
+  readonly authn: AuthenticationApi;
   /** The namespace from -n, else the context's, else "default". */
   readonly namespace: string;
   /** The namespace kubectl uses without -n: the context's, else "default". */
@@ -71,11 +72,11 @@ export async function createKube(flags: KubeFlags): Promise<Kube> {
   return {
     lib,
     config,
-    core: config.makeApiClient(lib.CoreV1Api),
-    apps: config.makeApiClient(lib.AppsV1Api),
-    batch: config.makeApiClient(lib.BatchV1Api),
-    authz: config.makeApiClient(lib.AuthorizationV1Api),
-    authn: config.makeApiClient(lib.AuthenticationV1Api),
+    core: coreApi(config),
+    apps: appsApi(config),
+    batch: batchApi(config),
+    authz: authorizationApi(config),
+    authn: authenticationApi(config),
     namespace: flags.namespace || contextNamespace || 'default',
     contextNamespace: contextNamespace || 'default',
     server: cluster.server,
@@ -114,7 +115,7 @@ function loadConfig(lib: typeof KubeLib, config: k8s.KubeConfig, flags: KubeFlag
 /** users[].user.tokenFile by user name, from the files themselves: client-node does not keep it. */
 function readTokenFiles(lib: typeof KubeLib, flags: KubeFlags): Map<string, string> {
   const files = findKubeconfigFiles(flags).filter((file) => existsSync(file));
-  return findTokenFiles(files.map((path) => ({ path, parsed: lib.loadYaml<unknown>(readFileSync(path, 'utf8')) })));
+  return findTokenFiles(files.map((path) => ({ path, parsed: lib.loadYaml(readFileSync(path, 'utf8')) })));
 }
 
 function applyOverrides(config: k8s.KubeConfig, flags: KubeFlags): void {

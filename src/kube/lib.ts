@@ -1,7 +1,13 @@
-// The parts of @kubernetes/client-node the plugin uses, named one by one: the
-// bundler then leaves out the API groups we never call (about half of the
-// client's 3.4 MB, ~55 ms of start-up on Node 20 where no compile cache helps).
+// The parts of @kubernetes/client-node the plugin uses, each from its own module:
+// the package's index (and its yaml helper) pulls in the generated API classes and
+// their serializer for every Kubernetes type, which we do not use (kube/rest.ts
+// makes our requests). scripts/build.mjs also cuts config.js's one import of the
+// generated code (makeApiClient's, which we never call).
 // client.ts loads this module on demand; everything else reaches it as kube.lib.
-export { AppsV1Api, AuthenticationV1Api, AuthorizationV1Api, BatchV1Api, CoreV1Api, Exec, KubeConfig, loadYaml, Watch } from '@kubernetes/client-node';
+export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+export { Watch } from '@kubernetes/client-node/dist/watch.js';
+export { Exec } from '@kubernetes/client-node/dist/exec.js';
 // Not re-exported by the package's index (it has no exports map): the exec's socket factory goes through it.
 export { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
+// client-node's own YAML parser (its loadYaml would run the serializer too).
+export { load as loadYaml } from 'js-yaml';

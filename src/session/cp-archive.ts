@@ -1,12 +1,17 @@
-// The local side of `cp`: a tar stream of local files (to the container) and a
-// guarded extraction of the container's tar (from it). Both stream entry by
-// entry with backpressure, so memory stays flat whatever the file size.
+// The local side of `cp`: a tar of local files written into the exec's stdin
+// frames (to the container) and a guarded extraction of the container's tar (from
+// it). Both stream entry by entry with backpressure, so memory stays flat
+// whatever the file size.
 // The container side is the agent's (docs/design.md, "cp").
-import { constants, createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { constants, createWriteStream, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import { posix, join, dirname, basename } from 'node:path';
-import { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
+import type { FrameSink } from './exec-stdin.js';
+import { buildTarHeader, padding, TAR_END } from './tar-header.js';
 
 export interface CpLocalEntry {
   readonly path: string;
@@ -56,41 +61,107 @@ export async function planPack(src: string, name: string): Promise<PackPlan> {
 }
 
 /**
- * The tar of a plan, as a Node stream. Without `preserve` the mtimes are the
- * copy's time (as cp without -p); modes always travel. A file that fails to
- * read is a failure line and ends the archive (its header already promised the size).
+ * Writes the tar of a plan into `sink`'s frame buffers: headers are copied in,
+ * file data is read from disk straight into them (no buffer per chunk; see
+ * exec-stdin.ts). Without `preserve` the mtimes are the copy's time (as cp without
+ * -p); modes always travel. `count` gets the file bytes as they go. A file that
+ * fails to read (or shrinks) is a failure line and ends the archive early (its
+ * header already promised the size), so the container's tar fails too; the
+ * returned promise resolves once the last frame is handed to the sink.
  */
-export function packStream(plan: PackPlan, preserve: boolean): Readable {
-  const pack = tar.pack();
+export async function writeArchive(sink: FrameSink, plan: PackPlan, preserve: boolean, count: (bytes: number) => void): Promise<'complete' | 'cut'> {
+  const out = new FrameWriter(sink);
   const now = new Date();
-  void (async () => {
+  for (const { path, name, stat } of plan.entries) {
+    const base = { name, mode: stat.mode & 0o7777, mtime: preserve ? stat.mtime : now };
     try {
-      for (const { path, name, stat } of plan.entries) {
-        const header = { name, mode: stat.mode & 0o7777, mtime: preserve ? stat.mtime : now, uid: 0, gid: 0 };
-        if (stat.isDirectory()) {
-          await entry(pack, { ...header, type: 'directory' });
-        } else if (stat.isSymbolicLink()) {
-          await entry(pack, { ...header, type: 'symlink', linkname: await fs.readlink(path) });
-        } else {
-          await new Promise<void>((resolve, reject) => {
-            const sink = pack.entry({ ...header, type: 'file', size: stat.size }, (error) => (error ? reject(error) : resolve()));
-            const source = createReadStream(path);
-            source.on('error', reject);
-            source.pipe(sink as unknown as NodeJS.WritableStream);
-          });
+      if (stat.isDirectory()) {
+        await out.put(buildTarHeader({ ...base, type: 'directory', size: 0 }));
+      } else if (stat.isSymbolicLink()) {
+        await out.put(buildTarHeader({ ...base, type: 'symlink', size: 0, linkname: await fs.readlink(path) }));
+      } else {
+        const file = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+        try {
+          await out.put(buildTarHeader({ ...base, type: 'file', size: stat.size }));
+          await out.fromFile(file, stat.size, path, count);
+        } finally {
+          await file.close();
         }
+        await out.put(Buffer.alloc(padding(stat.size)));
       }
-      pack.finalize();
     } catch (error) {
+      if (error instanceof SinkClosed) throw error.cause;
       plan.failures.push(errorText(error));
-      pack.destroy(error as Error);
+      await out.flush();
+      return 'cut';
     }
-  })();
-  return Readable.from(pack as AsyncIterable<Buffer>, { objectMode: false });
+  }
+  await out.put(TAR_END);
+  await out.flush();
+  return 'complete';
 }
 
-function entry(pack: tar.Pack, header: Parameters<tar.Pack["entry"]>[0]): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry(header, (error) => (error ? reject(error) : resolve())));
+/** Copies a stream (a tar on our stdin) into `sink`'s frames; waits for a free frame before reading on. */
+export async function writeStream(sink: FrameSink, source: AsyncIterable<Buffer>, count: (bytes: number) => void): Promise<void> {
+  const out = new FrameWriter(sink);
+  for await (const chunk of source) {
+    await out.put(chunk);
+    count(chunk.length);
+  }
+  await out.flush();
+}
+
+/** Fills one frame buffer at a time and hands it to the sink when full. */
+class FrameWriter {
+  readonly #sink: FrameSink;
+  #buffer: Buffer | undefined;
+  #used = 1; // index 0 is the channel byte
+
+  constructor(sink: FrameSink) {
+    this.#sink = sink;
+  }
+
+  async put(bytes: Buffer): Promise<void> {
+    for (let offset = 0; offset < bytes.length; ) {
+      const buffer = await this.#room();
+      const n = bytes.copy(buffer, this.#used, offset);
+      this.#used += n;
+      offset += n;
+    }
+  }
+
+  /** `size` bytes of an open file, read into the frames themselves. */
+  async fromFile(file: FileHandle, size: number, path: string, count: (bytes: number) => void): Promise<void> {
+    for (let left = size; left > 0; ) {
+      const buffer = await this.#room();
+      const { bytesRead } = await file.read(buffer, this.#used, Math.min(buffer.length - this.#used, left), null);
+      if (bytesRead === 0) throw new Error(`${path}: the file shrank while it was copied`);
+      this.#used += bytesRead;
+      left -= bytesRead;
+      count(bytesRead);
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.#buffer && this.#used > 1) this.#sink.send(this.#buffer, this.#used);
+    this.#buffer = undefined;
+    this.#used = 1;
+  }
+
+  async #room(): Promise<Buffer> {
+    if (this.#buffer && this.#used === this.#buffer.length) await this.flush();
+    this.#buffer ??= await this.#sink.take().catch((error: unknown) => {
+      throw new SinkClosed(error);
+    });
+    return this.#buffer;
+  }
+}
+
+/** The exec ended while we sent: its own status says why, not a file of ours. */
+class SinkClosed extends Error {
+  constructor(cause: unknown) {
+    super('the exec ended', { cause });
+  }
 }
 
 /** Why an archive entry may not be written below the destination, or undefined when it may. */

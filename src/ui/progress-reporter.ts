@@ -1,9 +1,9 @@
 // Progress while the helper starts: phases, kubelet events, elapsed time, on stderr.
-// This module has no Ink import: the plain reporter (stderr not a terminal) must
-// not pay for loading React; the Ink one is loaded on demand from render.tsx.
+// No Ink here or in progress-live.ts: a session never loads React for its progress.
 import { formatElapsed } from '../base/duration.js';
 import type { Phase, ProgressReporter } from '../base/progress.js';
 import { PHASE_LABELS } from '../base/progress.js';
+import { LiveProgressReporter } from './progress-live.js';
 import { isNoColor, sanitizeLine } from './text.js';
 
 export type { Phase, ProgressReporter };
@@ -13,7 +13,7 @@ export interface ProgressReporterOptions {
   readonly stream: NodeJS.WritableStream & { readonly isTTY?: boolean };
   /** `-q`: report nothing. */
   readonly quiet?: boolean;
-  /** Live (Ink) display when true; plain lines otherwise. Defaults to `stream.isTTY`. */
+  /** Live display when true; plain lines otherwise. Defaults to `stream.isTTY`. */
   readonly isTTY?: boolean;
   /** Defaults to NO_COLOR from the environment. */
   readonly noColor?: boolean;
@@ -21,13 +21,12 @@ export interface ProgressReporterOptions {
   readonly clock?: () => number;
 }
 
-/** Picks the reporter: none (quiet), live Ink (terminal), or plain lines. */
+/** Picks the reporter: none (quiet), live (terminal), or plain lines. */
 export async function createProgressReporter(options: ProgressReporterOptions): Promise<ProgressReporter> {
   if (options.quiet === true) return new QuietProgressReporter();
   const isTTY = options.isTTY ?? options.stream.isTTY === true;
   if (!isTTY) return new PlainProgressReporter(options.stream, options.clock);
-  const { startInkProgress } = await import('./render.js');
-  return startInkProgress({
+  return new LiveProgressReporter({
     stream: options.stream as NodeJS.WriteStream,
     noColor: options.noColor ?? isNoColor(),
     ...(options.clock !== undefined ? { clock: options.clock } : {}),

@@ -7,9 +7,6 @@ import { Text, render } from 'ink';
 import type { Instance } from 'ink';
 import { PickerApp } from './picker-app.js';
 import type { PickerOutcome } from './picker-app.js';
-import { ProgressView } from './progress-view.js';
-import type { ProgressSnapshot } from './progress-view.js';
-import type { Phase, ProgressReporter } from '../base/progress.js';
 import { ColorProvider, isNoColor } from './theme.js';
 import type { PickedAllPods, PickerPlan, PickerResult } from './types.js';
 
@@ -72,47 +69,6 @@ export async function runPicker(plan: PickerPlan, options: RunPickerOptions = {}
   const ended = outcome ?? { kind: 'cancelled' };
   if (ended.kind === 'error') throw ended.error;
   return ended.kind === 'chose' ? ended.result : 'cancelled';
-}
-
-export interface InkProgressOptions {
-  readonly stream: NodeJS.WriteStream;
-  readonly noColor: boolean;
-  readonly clock?: () => number;
-  /** Spinner refresh; 0 stops the timer (tests). */
-  readonly tickMs?: number;
-}
-
-/** The live progress display (stderr is a terminal). Use createProgressReporter rather than this. */
-export function startInkProgress(options: InkProgressOptions): ProgressReporter {
-  const clock = options.clock ?? (() => performance.now());
-  let snapshot: ProgressSnapshot = { phase: undefined, events: [], notes: [], startedAt: clock() };
-  const view = () => (
-    <ColorProvider enabled={!options.noColor}>
-      <ProgressView snapshot={snapshot} clock={clock} {...(options.tickMs !== undefined ? { tickMs: options.tickMs } : {})} />
-    </ColorProvider>
-  );
-  // No useInput anywhere in this tree: stdin is never put in raw mode, so Ctrl-C
-  // stays a SIGINT for the CLI's cleanup handler.
-  const instance = render(view(), { stdout: options.stream, stderr: options.stream, exitOnCtrlC: false, patchConsole: false });
-  const update = (next: ProgressSnapshot) => {
-    if (snapshot.outcome !== undefined) return;
-    snapshot = next;
-    instance.rerender(view());
-  };
-  const end = async (outcome: NonNullable<ProgressSnapshot['outcome']>) => {
-    if (snapshot.outcome !== undefined) return;
-    snapshot = { ...snapshot, outcome };
-    instance.rerender(view());
-    instance.unmount();
-    await instance.waitUntilExit();
-  };
-  return {
-    phase: (name: Phase, detail?: string) => update({ ...snapshot, phase: name, detail }),
-    event: (message: string) => update({ ...snapshot, events: [...snapshot.events.slice(-19), message] }),
-    note: (message: string) => update({ ...snapshot, notes: [...(snapshot.notes ?? []), message] }),
-    done: () => end({ kind: 'done', at: clock() }),
-    fail: (message: string) => end({ kind: 'failed', at: clock(), message }),
-  };
 }
 
 /** A block of text redrawn in place (stats --watch in a terminal): Ink erases the previous frame, no screen clear. */

@@ -2,7 +2,7 @@
 // namespaces, pivot_root'ed into a directory holding a static busybox and a
 // symlink /etc/evil -> /host/etc. The agent's functions run under each shell
 // (the script without its last line, `main "$@"`). Needs root.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,13 @@ describe.skipIf(!IS_ROOT || !BUSYBOX)('cp_enter in a real container', () => {
       expect(existsSync(join(root, 'host', 'etc', name))).toBe(true);
       expect(existsSync(`/host/etc/${name}`)).toBe(false);
       expect(existsSync(`/etc/${name}`)).toBe(false);
+    });
+
+    it(`${shellName}: a cp-in that fails still reads all of its stdin (else the exec's status never comes)`, () => {
+      // `complete` is printed only when head wrote every byte: a reader that quit early kills it with SIGPIPE.
+      const r = spawnSync('sh', ['-c', '{ head -c 4000000 /dev/zero && echo complete >&3; } 3>&2 | "$@"; echo "exit $?" >&2', 'sh',
+        ...shell, join(dir, 'agent-fns.sh'), String(pid), 'in', '/nope/x', '/nope', 'x', 'x'], { encoding: 'utf8' });
+      expect(r.stderr.split('\n').filter(Boolean).sort()).toEqual(['complete', 'exit 2', 'nsdebug-agent: /nope: no such directory in the container']);
     });
   }
 });

@@ -2,10 +2,12 @@
 // static binary, nothing else), a container that plants a symlink to /host/etc,
 // a read-only root with a volume, a two-container pod, 200 MB each way under an
 // RSS bound, and the writable layer of a container that made known changes.
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync, chmodSync, openSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import tar from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPod, deletePod, E2E_IMAGE, E2E_LABEL, execInPod, run, kubeEnv, uniqueName, waitPodRunning } from './helpers/cluster.js';
 import { nsdebug } from './helpers/nsdebug.js';
@@ -29,6 +31,47 @@ function pod(name: string, containers: Array<Record<string, unknown>>, spec: Rec
 }
 
 const bb = (name: string, script: string, extra: Record<string, unknown> = {}) => ({ name, image: E2E_IMAGE, imagePullPolicy: 'Never', command: ['sh', '-c', script], ...extra });
+
+/** kubectl ARGS with binary stdin and stdout (the e2e run() helper decodes output as text). */
+function binaryRun(args: string[], input?: Buffer): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kubectl', args, { env: kubeEnv(), stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.stdin.on('error', () => {}); // a child that failed early closes its stdin: its exit status tells
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout: Buffer.concat(out), stderr });
+    });
+    child.stdin.end(input ?? Buffer.alloc(0));
+  });
+}
+
+/**
+ * The entries of a tar: a stray line on stdout before or between entries breaks a
+ * header (tar-stream fails on it), one after them breaks the 512-byte blocks.
+ */
+async function tarEntries(bytes: Buffer): Promise<Array<{ name: string; type: string }>> {
+  const entries: Array<{ name: string; type: string }> = [];
+  const extract = tar.extract();
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      entries.push({ name: header.name, type: header.type ?? 'file' });
+      stream.on('end', next);
+      stream.resume();
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+  });
+  extract.end(bytes);
+  await done;
+  expect(bytes.length % 512).toBe(0);
+  return entries;
+}
 
 async function sha256(path: string): Promise<string> {
   const hash = createHash('sha256');
@@ -86,10 +129,15 @@ describe('cp', () => {
     const get = await timed(['cp', '-q', `pod/${distroless}:/big.bin`, back]);
     expect(get.code, get.stderr).toBe(0);
     expect(await sha256(back)).toBe(await sha256(src));
-    // The issue's goal is 100 MB absolute; the API client alone takes ~90 MB here
-    // (see the report), so the test holds what streaming guarantees: 200 MB move
-    // with less than 48 MB above the peak of a 5-byte copy.
-    for (const r of [put, get]) expect(rss(r) - rss(base)).toBeLessThan(48 * 1024);
+    // The issue's goal: under 100 MB. Going in, the data moves through a fixed pool
+    // of frame buffers; coming out, reads pause while the disk is behind and the
+    // dead receive buffers are collected every 4 MiB (docs/design.md "cp"): 200 MB
+    // add ~10-20 MB to the peak of a 5-byte copy (~65 MB).
+    console.log(`peak RSS (KiB): 5-byte copy ${rss(base)}, 200 MB in ${rss(put)}, 200 MB out ${rss(get)}`);
+    for (const r of [put, get]) {
+      expect(rss(r)).toBeLessThan(100 * 1024);
+      expect(rss(r) - rss(base)).toBeLessThan(28 * 1024);
+    }
     rmSync(src);
     rmSync(back);
   }, 600_000);
@@ -111,6 +159,35 @@ describe('cp', () => {
     expect(statSync(join(back, 'run.sh')).mode & 0o777).toBe(0o755);
     expect(statSync(join(back, 'sub')).mode & 0o777).toBe(0o750);
     expect(readlinkSync(join(back, 'link'))).toBe('sub/deep/x');
+  });
+
+  it('- reads a tar from stdin into the container and writes one to stdout, with nothing else on stdout', async () => {
+    const tree = join(work, 'stdio-tree');
+    mkdirSync(join(tree, 'sub'), { recursive: true });
+    writeFileSync(join(tree, 'sub', 'data.bin'), randomBytes(300_000));
+    writeFileSync(join(tree, 'run.sh'), '#!/bin/sh\n');
+    chmodSync(join(tree, 'run.sh'), 0o755);
+    symlinkSync('sub/data.bin', join(tree, 'link'));
+    // `-` extracts into an existing directory, as kubectl cp does.
+    const empty = join(work, 'stdio');
+    mkdirSync(empty);
+    expect((await nsdebug(['cp', '-q', empty, `pod/${distroless}:/stdio`])).code).toBe(0);
+    const tarball = execFileSync('tar', ['-C', work, '-cf', '-', 'stdio-tree']);
+    const put = await binaryRun(['nsdebug', 'cp', '-', `pod/${distroless}:/stdio`], tarball);
+    expect(put.code, put.stderr).toBe(0);
+    expect(put.stderr.split('\n').filter((line) => line && !line.startsWith('nsdebug: '))).toEqual([]); // progress lines only
+    expect(put.stdout.length).toBe(0);
+    // Without -q: progress is for stderr only, so stdout is the tar and nothing else.
+    const get = await binaryRun(['nsdebug', 'cp', `pod/${distroless}:/stdio/stdio-tree`, '-']);
+    expect(get.code, get.stderr).toBe(0);
+    const entries = await tarEntries(get.stdout);
+    expect(entries.map((e) => `${e.type} ${e.name}`).sort()).toEqual(['directory stdio-tree/', 'directory stdio-tree/sub/', 'file stdio-tree/run.sh', 'file stdio-tree/sub/data.bin', 'symlink stdio-tree/link']);
+    const back = join(work, 'stdio-back');
+    mkdirSync(back);
+    execFileSync('tar', ['-C', back, '-xf', '-'], { input: get.stdout });
+    expect(readFileSync(join(back, 'stdio-tree', 'sub', 'data.bin')).equals(readFileSync(join(tree, 'sub', 'data.bin')))).toBe(true);
+    expect(statSync(join(back, 'stdio-tree', 'run.sh')).mode & 0o777).toBe(0o755);
+    expect(readlinkSync(join(back, 'stdio-tree', 'link'))).toBe('sub/data.bin');
   });
 
   it('resolves a container symlink to /host/etc inside the container: nothing lands on the node', async () => {

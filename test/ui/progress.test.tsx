@@ -1,13 +1,9 @@
-import { cleanup, render } from 'ink-testing-library';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { buildProgressFrame, LiveProgressReporter } from '../../src/ui/progress-live.js';
 import { createProgressReporter, PlainProgressReporter } from '../../src/ui/progress-reporter.js';
-import { ProgressView } from '../../src/ui/progress-view.js';
-import { startInkProgress } from '../../src/ui/render.js';
 import { isNoColor } from '../../src/ui/theme.js';
 import { FakeTtyStdout, screenAfter } from './helpers.js';
-
-afterEach(() => cleanup());
 
 /** A clock the test moves by hand. */
 function manualClock(start = 1000) {
@@ -88,43 +84,49 @@ describe('createProgressReporter', () => {
   });
 });
 
-describe('ProgressView', () => {
+describe('buildProgressFrame', () => {
+  const plain = { width: 100, color: false, tick: 0 };
+
   it('shows the phase, its detail, the elapsed time and the last events', () => {
-    const { lastFrame } = render(
-      <ProgressView
-        clock={() => 3500}
-        tickMs={0}
-        maxEvents={2}
-        snapshot={{ phase: 'starting', detail: 'nsdebug-web-a1b2c', startedAt: 1000, events: ['one', 'two', 'three'] }}
-      />,
-    );
-    expect(lastFrame()).toMatchInlineSnapshot(`
-      "⠋ starting the helper nsdebug-web-a1b2c 2.5s
-        two
-        three"
-    `);
+    const frame = buildProgressFrame({ phase: 'starting', detail: 'nsdebug-web-a1b2c', startedAt: 1000, events: ['one', 'two', 'three'] }, 3500, { ...plain, maxEvents: 2 });
+    expect(frame).toEqual(['⠋ starting the helper nsdebug-web-a1b2c 2.5s', '  two', '  three']);
   });
 
   it('a failure keeps the events and names what failed', () => {
-    const { lastFrame } = render(
-      <ProgressView
-        clock={() => 9000}
-        tickMs={0}
-        snapshot={{ phase: 'pulling', startedAt: 0, events: ['Failed: ErrImagePull'], outcome: { kind: 'failed', at: 4000, message: 'the helper image could not be pulled' } }}
-      />,
-    );
-    expect(lastFrame()).toMatchInlineSnapshot(`
-      "✗ the helper image could not be pulled 4.0s
-        Failed: ErrImagePull"
-    `);
+    const frame = buildProgressFrame({ phase: 'pulling', startedAt: 0, events: ['Failed: ErrImagePull'], outcome: { kind: 'failed', at: 4000, message: 'the helper image could not be pulled' } }, 9000, plain);
+    expect(frame).toEqual(['✗ the helper image could not be pulled 4.0s', '  Failed: ErrImagePull']);
   });
 
-  it('startInkProgress fail() leaves the failure frame', async () => {
+  it('done is one line; colour only when asked; control characters visible', () => {
+    expect(buildProgressFrame({ phase: 'entering', startedAt: 0, events: ['x'], outcome: { kind: 'done', at: 2200 } }, 9000, plain)).toEqual(['✓ ready (2.2s)']);
+    expect(buildProgressFrame({ phase: 'entering', startedAt: 0, events: [], outcome: { kind: 'done', at: 2200 } }, 9000, { ...plain, color: true })).toEqual(['\u001B[32m✓\u001B[39m ready \u001B[2m(2.2s)\u001B[22m']);
+    expect(buildProgressFrame({ phase: 'starting', startedAt: 0, events: ['evil\u001B[31m'] }, 0, plain)[1]).toBe('  evil\\e[31m');
+  });
+
+  it('cuts lines to the terminal width with an ellipsis, wide characters counted as two', () => {
+    const frame = buildProgressFrame({ phase: 'starting', detail: 'x'.repeat(50), startedAt: 0, events: ['界'.repeat(20)] }, 0, { ...plain, width: 20 });
+    expect(frame).toEqual(['⠋ starting the help…', '  界界界界界界界界…']);
+  });
+});
+
+describe('LiveProgressReporter', () => {
+  it('fail() leaves the failure frame', async () => {
     const tty = new FakeTtyStdout();
-    const r = startInkProgress({ stream: tty as unknown as NodeJS.WriteStream, noColor: true, tickMs: 0 });
+    const r = new LiveProgressReporter({ stream: tty as unknown as NodeJS.WriteStream, noColor: true, tickMs: 0 });
     r.phase('starting');
     await r.fail('the helper did not start within 60s');
-    expect(tty.plain()).toContain('✗ the helper did not start within 60s');
+    expect(screenAfter(tty.output)).toEqual([expect.stringMatching(/^✗ the helper did not start within 60s \d+\.\ds$/)]);
+  });
+
+  it('redraws in place: the screen shows only the latest frame', () => {
+    const { clock, advance } = manualClock();
+    const tty = new FakeTtyStdout();
+    const r = new LiveProgressReporter({ stream: tty as unknown as NodeJS.WriteStream, noColor: true, tickMs: 0, clock });
+    r.phase('creating', 'h1');
+    for (let i = 0; i < 8; i++) r.event(`event ${i}`);
+    advance(500);
+    r.phase('entering');
+    expect(screenAfter(tty.output)).toEqual(['⠋ entering namespaces 0.5s', '  event 3', '  event 4', '  event 5', '  event 6', '  event 7']);
   });
 });
 
@@ -139,7 +141,7 @@ describe('isNoColor', () => {
 describe('notes', () => {
   it('stay on screen above the live area, and after done', async () => {
     const tty = new FakeTtyStdout();
-    const r = startInkProgress({ stream: tty as unknown as NodeJS.WriteStream, noColor: true, tickMs: 0 });
+    const r = new LiveProgressReporter({ stream: tty as unknown as NodeJS.WriteStream, noColor: true, tickMs: 0 });
     r.phase('starting');
     r.event('Pulled: image present');
     r.note?.('warning: app is CrashLoopBackOff: entering the pod sandbox (net, uts, ipc)');

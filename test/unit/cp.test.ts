@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import tar from 'tar-stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCpInArgv, buildCpOutArgv, buildDiffArgv } from '../../src/agent/argv.js';
+import { buildCli, type Commands } from '../../src/cli/cli.js';
 import { parseCpEnd, splitContainerPath, validateCpOptions } from '../../src/cli/cp-options.js';
 import { parseDiff, renderDiff } from '../../src/inspect/diff-parse.js';
 import { renderTransferLine } from '../../src/cli/transfer-meter.js';
@@ -122,4 +123,20 @@ it('parseDiff and renderDiff: NUL records, sorted, control characters visible', 
 it('renderTransferLine: bytes, rate, and ETA when the total is known', () => {
   expect(renderTransferLine('to pod/x:/y', 50 * 1024 * 1024, 2, 100 * 1024 * 1024)).toBe('to pod/x:/y: 50.0 MiB / 100.0 MiB, 25.0 MiB/s, ETA 2s');
   expect(renderTransferLine('from pod/x:/y', 512, 1, undefined)).toBe('from pod/x:/y: 512 B, 512 B/s');
+});
+
+describe('cp through the real yargs setup', () => {
+  async function cpArgs(args: readonly string[]): Promise<{ src?: string; dst?: string }> {
+    let seen: { src?: string; dst?: string } | undefined;
+    const none = async () => 0;
+    const commands: Commands = { debug: none, list: none, clean: none, ns: none, stats: none, diff: none, cp: async (raw) => ((seen = raw), 0) };
+    await buildCli(args, 'kubectl-nsdebug', commands).parseAsync();
+    return seen!;
+  }
+
+  it('keeps - as SRC or DST (yargs alone turns it into "")', async () => {
+    expect(await cpArgs(['cp', '-', 'pod/web:/tmp'])).toMatchObject({ src: '-', dst: 'pod/web:/tmp' });
+    expect(await cpArgs(['cp', 'pod/web:/tmp/x', '-', '-q'])).toMatchObject({ src: 'pod/web:/tmp/x', dst: '-' });
+    expect(await cpArgs(['cp', 'pod/web:/tmp/x', './-'])).toMatchObject({ dst: './-' });
+  });
 });

@@ -3,20 +3,19 @@
 // the agent's cp-in/cp-out (the helper's busybox rooted in the container's
 // mount namespace, docs/design.md "cp"); the local side is session/cp-archive.
 import { promises as fs } from 'node:fs';
-import { PassThrough, Transform, Writable, type Readable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { buildCpInArgv, buildCpOutArgv } from '../../agent/argv.js';
 import { UserError } from '../../base/errors.js';
 import { buildPodHelperRequest, withHelper, type HelperHandle } from '../../helper/handle.js';
 import { resolveInspectPod } from '../../inspect/inspect-target.js';
 import type { ExecSocket } from '../../session/exec.js';
-import { extractTo, localName, localTarget, packStream, planPack } from '../../session/cp-archive.js';
+import { extractTo, localName, localTarget, planPack, writeArchive, writeStream, type PackPlan } from '../../session/cp-archive.js';
+import { StdinFrames, type StdinSocket } from '../../session/exec-stdin.js';
+import { collectYoungGarbage } from '../../session/young-garbage.js';
 import { planTarget } from '../../session/plan-target.js';
 import { splitContainerPath, validateCpOptions, type CpOptions, type RawCpArgs } from '../cp-options.js';
 import { runCommand } from '../runner.js';
 import { startTransferMeter } from '../transfer-meter.js';
-
-/** Unsent bytes the exec's WebSocket may hold before we stop reading the source. */
-const SEND_HIGH_WATER = 1024 * 1024;
 
 export async function runCpCommand(raw: RawCpArgs): Promise<number> {
   const options = validateCpOptions(raw, process.env);
@@ -39,37 +38,56 @@ export async function runCpCommand(raw: RawCpArgs): Promise<number> {
 
 type Ids = { podUid: string; containerId: string };
 
+/** Bytes moved between two young-generation collections (session/young-garbage.ts). */
+const COLLECT_EVERY = 4 * 1024 * 1024;
+
 async function copyIn(helper: HelperHandle, options: CpOptions, ids: Ids, where: string): Promise<number> {
   const { parent, base } = splitContainerPath(options.remote.path);
-  let source: Readable;
+  let plan: PackPlan | undefined;
   let name = '';
-  let total: number | undefined;
-  let failures: string[] = [];
-  if (options.local.kind === 'stdio') {
-    source = process.stdin;
-  } else {
+  if (options.local.kind !== 'stdio') {
     const path = options.local.path;
     await fs.lstat(path).catch(() => {
       throw new UserError(`${path}: no such file or directory`, { hint: 'check the local path' });
     });
     name = localName(path);
-    const plan = await planPack(path, name);
-    failures = plan.failures;
-    total = plan.totalBytes;
-    source = packStream(plan, options.preserve);
+    plan = await planPack(path, name);
   }
-  const socket = deferred<ExecSocket>();
-  const meter = startTransferMeter({ quiet: options.quiet, total, label: `to ${where}` });
-  const paced = source.pipe(paceBySocket(socket.promise, meter.add));
+  const meter = startTransferMeter({ quiet: options.quiet, total: plan?.totalBytes, label: `to ${where}` });
   const stderr = collectLines();
+  let sending: Promise<void> = Promise.resolve();
   const code = await helper.runAgent(buildCpInArgv({ ...ids, dest: options.remote.path, parent, base, name }), {
     stdin: true,
     tty: false,
-    streams: { stdin: paced, stdout: collectLines().stream, stderr: stderr.stream },
-    onSocket: socket.resolve,
+    // client-node listens to this stream and never hears from it: the archive goes
+    // through our own frames on the exec's socket (session/exec-stdin.ts).
+    streams: { stdin: new PassThrough(), stdout: collectLines().stream, stderr: stderr.stream },
+    onSocket: (socket) => {
+      sending = sendArchive(socket as unknown as StdinSocket, plan, options.preserve, meter.add);
+    },
   });
+  // A send cut short by the exec's end is told by the exec's status and the agent's lines.
+  await sending.catch(() => {});
   meter.stop();
-  return finish(code, failures, stderr.lines(), where);
+  return finish(code, plan?.failures ?? [], stderr.lines(), where);
+}
+
+/** The local files (or our stdin, a tar already) as the exec's stdin, then stdin closed. */
+async function sendArchive(socket: StdinSocket, plan: PackPlan | undefined, preserve: boolean, meter: (n: number) => void): Promise<void> {
+  const frames = new StdinFrames(socket);
+  // What little goes garbage per frame (the read's promise, TLS's own buffers) is freed as it goes, too.
+  let sinceCollect = 0;
+  const count = (n: number) => {
+    meter(n);
+    sinceCollect += n;
+    if (sinceCollect >= COLLECT_EVERY) {
+      sinceCollect = 0;
+      collectYoungGarbage();
+    }
+  };
+  if (plan) await writeArchive(frames, plan, preserve, count);
+  else await writeStream(frames, process.stdin, count);
+  await frames.end();
 }
 
 async function copyOut(helper: HelperHandle, options: CpOptions, ids: Ids, where: string): Promise<number> {
@@ -115,18 +133,6 @@ function finish(code: number, failures: readonly string[], agentLines: readonly 
   return failures.length > 0 ? 1 : 0;
 }
 
-/** Holds each chunk until the exec's WebSocket has sent most of what it holds: the source is read no faster than the network takes it. */
-function paceBySocket(socket: Promise<ExecSocket>, count: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      void socket.then(async (ws) => {
-        while (ws.bufferedAmount > SEND_HIGH_WATER) await new Promise((r) => setTimeout(r, 5));
-        count(chunk.length);
-        callback(null, chunk);
-      });
-    },
-  });
-}
 
 /**
  * client-node writes every frame to our stdout and ignores the answer; when the
@@ -135,10 +141,16 @@ function paceBySocket(socket: Promise<ExecSocket>, count: (n: number) => void): 
  */
 function pauseSocketWhileBusy(sink: Writable, socket: Promise<ExecSocket>, count: (n: number) => void): Writable {
   let ws: ExecSocket | undefined;
+  let sinceCollect = 0;
   void socket.then((s) => (ws = s));
   return new Writable({
     write(chunk: Buffer, _encoding, callback) {
       count(chunk.length);
+      sinceCollect += chunk.length;
+      if (sinceCollect >= COLLECT_EVERY) {
+        sinceCollect = 0;
+        collectYoungGarbage();
+      }
       if (sink.write(chunk)) return callback();
       ws?._socket?.pause();
       sink.once('drain', () => {
