@@ -25,6 +25,7 @@ import type { ExitGuard } from './exit-guard.js';
 import { retryWhileNotStarted } from './exec-ready.js';
 import { createHelperFitted } from './fit-resources.js';
 import { deleteCommandFor, deleteHelperWithRetry, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
+import { buildHelperPrivileges, type HelperUse } from './privileges.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
 import { sweepFinishedHelpers } from './sweep.js';
 import { waitHelperRunning } from './wait-running.js';
@@ -57,7 +58,8 @@ export interface HelperRequest {
   readonly target: string;
   /** Short name that goes into the helper's name. */
   readonly targetName: string;
-  readonly nodeMode: boolean;
+  /** What the helper is for: it gets the privileges of that job and no more (helper/privileges.ts). */
+  readonly use: HelperUse;
 }
 
 /** What every helper needs from the command runner. */
@@ -99,14 +101,14 @@ export interface HelperHandle {
 }
 
 /** The helper for a session or inspection of `pod`: on its node, in --helper-namespace or the pod's namespace. */
-export function buildPodHelperRequest(pod: V1Pod, helperNamespace: string | undefined): HelperRequest {
+export function buildPodHelperRequest(pod: V1Pod, helperNamespace: string | undefined, use: HelperUse): HelperRequest {
   const namespace = pod.metadata!.namespace!;
   return {
     namespace: helperNamespace ?? namespace,
     nodeName: pod.spec!.nodeName!,
     target: `pod/${namespace}/${pod.metadata!.name!}`,
     targetName: pod.metadata!.name!,
-    nodeMode: false,
+    use,
   };
 }
 
@@ -166,7 +168,7 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       target: req.target,
       createdBy,
       agentSha256: AGENT_SHA256,
-      nodeMode: req.nodeMode,
+      privileges: buildHelperPrivileges(req.use),
       serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
       resources: settings.resources,
       imagePullSecrets: settings.imagePullSecrets,

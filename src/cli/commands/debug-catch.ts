@@ -10,6 +10,7 @@ import { parseCatchEvent, type CatchEvent } from '../../agent/catch-events.js';
 import { CancelledError, UserError } from '../../base/errors.js';
 import { enteredNamespaces } from '../../base/rules.js';
 import { buildPodHelperRequest, withHelper, type HelperAccess, type HelperHandle } from '../../helper/handle.js';
+import { podTargetCapabilities } from '../../helper/privileges.js';
 import { chooseContainer } from '../../kube/choose-container.js';
 import { crashLoopOf, type CrashLoop } from '../../kube/crash-backoff.js';
 import { resolveEnterablePod, resolvePod } from '../../kube/resolve-target.js';
@@ -42,7 +43,7 @@ export async function runCaughtSession(ctx: CommandContext, options: DebugOption
   return withHelper(
     ctx,
     options,
-    buildPodHelperRequest(pod, options.helperNamespace),
+    buildPodHelperRequest(pod, options.helperNamespace, { job: 'catch', tools: options.tools, target: podTargetCapabilities(pod, target.container) }),
     async (helper) => {
       // Runs before the helper's deletion (the guard runs tasks last-in first): a
       // signal thaws what was frozen even if the helper's end would not.

@@ -5,6 +5,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { CancelledError } from '../../base/errors.js';
 import { enteredNamespaces, mountNeedsTargetTools, type NamespaceName } from '../../base/rules.js';
 import { acquireHelper, buildPodHelperRequest, settleRelease, type HelperHandle } from '../../helper/handle.js';
+import { helperServes, podTargetCapabilities, sessionHelperUse, type HelperUse } from '../../helper/privileges.js';
 import { buildPodNsArgv } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import type { Kube } from '../../kube/client.js';
@@ -98,6 +99,7 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
   };
   const resolved = new Map<string, Promise<V1Pod>>();
   let helper: Promise<HelperHandle> | undefined;
+  let helperUse: HelperUse | undefined;
 
   const resolveChosenPod = (ref: PodRef) => {
     let pending = resolved.get(podKey(ref));
@@ -118,9 +120,13 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
     return handle;
   };
 
-  // The helper is acquired as soon as the node is known; a failure ends the picker at once.
+  // The helper is acquired as soon as the node is known, with the privileges of the
+  // flags' tools (target tools: what any of the pod's containers holds); a failure ends the picker at once.
   const onPodChosen = (ref: PodRef) => {
-    helper = resolveChosenPod(ref).then((pod) => acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace)));
+    helper = resolveChosenPod(ref).then((pod) => {
+      helperUse = options.tools === 'target' ? { job: 'session', tools: 'target', target: podTargetCapabilities(pod) } : { job: 'session', tools: options.tools };
+      return acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, helperUse));
+    });
     running().catch(failWith);
   };
 
@@ -157,6 +163,14 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
       if (note) progress.note(note);
     }
     reportChoices(progress, built);
+    // Tools chosen in the picker may need another kind of helper (helper/privileges.ts): replace it.
+    const needed = sessionHelperUse(built.session);
+    if (helperUse && !helperServes(helperUse, needed)) {
+      const early = await helper!;
+      helperUse = needed;
+      helper = Promise.resolve(acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, needed)));
+      await early.release();
+    }
     outcome = { ok: true, value: await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress, kube) };
   } catch (error) {
     outcome = { ok: false, error };

@@ -4,6 +4,7 @@ import type { Kube } from '../../kube/client.js';
 import { resolveEnterablePod, resolveNode } from '../../kube/resolve-target.js';
 import { assertLinuxNode } from '../../kube/pod-checks.js';
 import { checkHelperAccess, eventNamespaceOf, withHelper } from '../../helper/handle.js';
+import { sessionHelperUse } from '../../helper/privileges.js';
 import { buildNodeSession, buildPodSession, type ResolvedSession } from '../../session/session.js';
 import { validateDebugOptions, type DebugOptions, type RawDebugArgs } from '../debug-options.js';
 import { enterSession, reportChoices } from '../enter-session.js';
@@ -34,7 +35,7 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       nodeName: session.nodeName,
       target: session.targetAnnotation,
       targetName: session.targetName,
-      nodeMode: session.plan.kind === 'node',
+      use: sessionHelperUse(session),
     };
     return withHelper(ctx, options, request, (helper) => enterSession(options, session, helper, ctx.progress, ctx.kube), access);
   });
