@@ -4,13 +4,13 @@
 // cannot be reached, and /host is absent; the node's / is read-only for host tools,
 // only /sys/fs/cgroup is there for stats; a node session keeps all it had.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, buildPod, deletePod, kubectl, NODE_NAME, uniqueName, waitPodRunning } from './helpers/cluster.js';
-import { helperPods, nsdebug, waitFor } from './helpers/nsdebug.js';
+import { applyPod, buildPod, deletePod, E2E_IMAGE, kubectl, NODE_NAME, uniqueName, waitPodRunning } from './helpers/cluster.js';
+import { helperPods, nsdebug, TerminalSession, waitFor } from './helpers/nsdebug.js';
 
 const web = uniqueName('least-web');
 
 interface HelperJson {
-  metadata: { name: string; namespace: string; annotations: Record<string, string> };
+  metadata: { name: string; namespace: string; annotations: Record<string, string>; deletionTimestamp?: string };
   spec: {
     volumes?: Array<{ name: string; hostPath?: { path: string }; emptyDir?: unknown }>;
     containers: Array<{
@@ -149,4 +149,29 @@ describe('a node session', () => {
     expect(caps & (1n << 1n)).not.toBe(0n);
     expect(root).toBe('node-root');
   }, 90_000);
+});
+
+describe('the picker', () => {
+  it('replaces the helper it started early when the tools chosen need another kind', async () => {
+    const env = { PATH: process.env.PATH ?? '', KUBECONFIG: process.env.KUBECONFIG ?? '', NSDEBUG_IMAGE: process.env.NSDEBUG_IMAGE ?? E2E_IMAGE };
+    const term = await TerminalSession.start(['sh', '-c', 'kubectl nsdebug "$@"; echo "nsdebug exited $?"', 'sh', `pod/${web}`], { width: 160, height: 40, env });
+    const kinds = async () => (await helpers()).filter((h) => !h.metadata.deletionTimestamp).map((h) => h.metadata.annotations['nsdebug.dev/kind']);
+    try {
+      await term.waitForScreen(/Namespaces to enter/, 60_000);
+      // Acquired while the user chooses, with the flags' tools (helper).
+      await waitFor('the early helper', async () => ((await kinds()).includes('pod-helper-tools') ? true : undefined), 60_000, 200);
+      await term.type('t');
+      await term.waitForScreen(/--tools host/);
+      await term.keys('Enter');
+      await term.waitForScreen(/^\[pod\/.*\] #\s*$/m, 90_000);
+      expect(await waitFor('only the host-tools helper', async () => {
+        const now = await kinds();
+        return now.length === 1 ? now : undefined;
+      }, 30_000, 200)).toEqual(['pod-host-tools']);
+      await term.type('exit\r');
+      await term.waitForScreen(/^nsdebug exited 0$/m, 60_000);
+    } finally {
+      await term.kill();
+    }
+  }, 120_000);
 });
