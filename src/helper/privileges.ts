@@ -77,6 +77,13 @@ export interface Grant {
   readonly cgroup?: Access;
   /** The node's IPC namespace (node sessions). */
   readonly hostIPC?: boolean;
+  /**
+   * Leave no_new_privs to the session (allowPrivilegeEscalation unset): target tools give
+   * the container's programs the target's own no_new_privs, set or not. Every other helper
+   * sets it: its programs run as root with its capabilities, which setuid and file
+   * capabilities cannot raise.
+   */
+  readonly sessionSetsNoNewPrivs?: boolean;
 }
 
 export const GRANTS: Readonly<Record<HelperKind, Grant>> = {
@@ -85,7 +92,7 @@ export const GRANTS: Readonly<Record<HelperKind, Grant>> = {
   // The node's programs: read-only (they are run, not changed).
   'pod-host-tools': { privileged: false, add: [...ENTER, ...DEBUG], hostRoot: 'ro' },
   // Also the catch default. Writable cgroups: the program moves into the target's cgroup before it execs.
-  'pod-target-tools': { privileged: false, add: [...ENTER, ...BECOME_TARGET, ...RUNTIME_DEFAULT_CAPABILITIES], cgroup: 'rw' },
+  'pod-target-tools': { privileged: false, add: [...ENTER, ...BECOME_TARGET, ...RUNTIME_DEFAULT_CAPABILITIES], cgroup: 'rw', sessionSetsNoNewPrivs: true },
   // The freezer: writable cgroups.
   'catch-helper-tools': { privileged: false, add: [...ENTER, ...DEBUG], cgroup: 'rw' },
   'catch-host-tools': { privileged: false, add: [...ENTER, ...DEBUG], hostRoot: 'ro', cgroup: 'rw' },
@@ -151,8 +158,7 @@ export function buildHelperPrivileges(use: HelperUse): HelperPrivileges {
     hostIPC: grant.hostIPC === true,
     securityContext: {
       privileged: false,
-      // The API refuses allowPrivilegeEscalation: false beside CAP_SYS_ADMIN.
-      ...(add.has('SYS_ADMIN') || add.has('ALL') ? {} : { allowPrivilegeEscalation: false }),
+      ...(grant.sessionSetsNoNewPrivs ? {} : { allowPrivilegeEscalation: false }),
       readOnlyRootFilesystem: true,
       capabilities,
       seccompProfile: { type: 'RuntimeDefault' },

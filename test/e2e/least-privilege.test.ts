@@ -14,7 +14,7 @@ interface HelperJson {
   spec: {
     volumes?: Array<{ name: string; hostPath?: { path: string }; emptyDir?: unknown }>;
     containers: Array<{
-      securityContext?: { privileged?: boolean; capabilities?: { add?: string[]; drop?: string[] }; seccompProfile?: { type: string }; readOnlyRootFilesystem?: boolean };
+      securityContext?: { privileged?: boolean; allowPrivilegeEscalation?: boolean; capabilities?: { add?: string[]; drop?: string[] }; seccompProfile?: { type: string }; readOnlyRootFilesystem?: boolean };
       volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
     }>;
   };
@@ -67,6 +67,7 @@ describe('a pod session with helper tools', () => {
     const helper = await waitFor(`the helper of ${web}`, async () => (await helpers())[0], 60_000, 200);
     const sc = helper.spec.containers[0]!.securityContext!;
     expect(sc.privileged).toBe(false);
+    expect(sc.allowPrivilegeEscalation).toBe(false);
     expect(sc.capabilities).toEqual({ drop: ['ALL'], add: ['KILL', 'NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_CHROOT', 'SYS_PTRACE'] });
     expect(sc.seccompProfile).toEqual({ type: 'RuntimeDefault' });
     expect(sc.readOnlyRootFilesystem).toBe(true);

@@ -15,7 +15,7 @@ const cgroup = (readOnly: boolean) => ({
   volume: { name: 'host-cgroup', hostPath: { path: '/sys/fs/cgroup', type: 'Directory' } },
   mount: { name: 'host-cgroup', mountPath: '/host/sys/fs/cgroup', ...(readOnly ? { readOnly: true, recursiveReadOnly: 'IfPossible' } : {}) },
 });
-const confined = (add: string[], noEscalation = false) => ({
+const confined = (add: string[], noEscalation = true) => ({
   privileged: false,
   ...(noEscalation ? { allowPrivilegeEscalation: false } : {}),
   readOnlyRootFilesystem: true,
@@ -38,11 +38,11 @@ describe('buildHelperPrivileges', () => {
       volumes: [root(true).volume, tmp.volume], volumeMounts: [root(true).mount, tmp.mount],
     }],
     ['pod session, target tools: become the target, writable cgroups', { job: 'session', tools: 'target' }, {
-      kind: 'pod-target-tools', hostIPC: false, securityContext: confined(sorted(ENTER, ['SETUID', 'SETGID', 'SETPCAP'], DEFAULTS)),
+      kind: 'pod-target-tools', hostIPC: false, securityContext: confined(sorted(ENTER, ['SETUID', 'SETGID', 'SETPCAP'], DEFAULTS), false),
       volumes: [cgroup(false).volume, tmp.volume], volumeMounts: [cgroup(false).mount, tmp.mount],
     }],
     ['catch with target tools (its default) is the target-tools helper', { job: 'catch', tools: 'target' }, {
-      kind: 'pod-target-tools', hostIPC: false, securityContext: confined(sorted(ENTER, ['SETUID', 'SETGID', 'SETPCAP'], DEFAULTS)),
+      kind: 'pod-target-tools', hostIPC: false, securityContext: confined(sorted(ENTER, ['SETUID', 'SETGID', 'SETPCAP'], DEFAULTS), false),
       volumes: [cgroup(false).volume, tmp.volume], volumeMounts: [cgroup(false).mount, tmp.mount],
     }],
     ['catch with helper tools: the freezer writable, nothing else of the node', { job: 'catch', tools: 'helper' }, {
@@ -54,11 +54,11 @@ describe('buildHelperPrivileges', () => {
       volumes: [root(true).volume, cgroup(false).volume, tmp.volume], volumeMounts: [root(true).mount, cgroup(false).mount, tmp.mount],
     }],
     ['ns: reads namespace links only', { job: 'ns' }, {
-      kind: 'ns', hostIPC: false, securityContext: confined(['SYS_PTRACE'], true),
+      kind: 'ns', hostIPC: false, securityContext: confined(['SYS_PTRACE']),
       volumes: [tmp.volume], volumeMounts: [tmp.mount],
     }],
     ['stats: cgroup files read-only', { job: 'stats' }, {
-      kind: 'stats', hostIPC: false, securityContext: confined(['SYS_PTRACE'], true),
+      kind: 'stats', hostIPC: false, securityContext: confined(['SYS_PTRACE']),
       volumes: [cgroup(true).volume, tmp.volume], volumeMounts: [cgroup(true).mount, tmp.mount],
     }],
     ['cp: enter, and tar on files of any owner', { job: 'cp' }, {
@@ -66,7 +66,7 @@ describe('buildHelperPrivileges', () => {
       volumes: [tmp.volume], volumeMounts: [tmp.mount],
     }],
     ['diff: the node\'s / read-only, read any owner\'s files', { job: 'diff' }, {
-      kind: 'diff', hostIPC: false, securityContext: confined(['DAC_READ_SEARCH', 'SYS_PTRACE'], true),
+      kind: 'diff', hostIPC: false, securityContext: confined(['DAC_READ_SEARCH', 'SYS_PTRACE']),
       volumes: [root(true).volume, tmp.volume], volumeMounts: [root(true).mount, tmp.mount],
     }],
   ];

@@ -52,6 +52,7 @@ describe('buildHelperPod', () => {
             command: ['sh', '/nsdebug/agent.sh', 'serve', '--idle', '30', '--idle-start', '600'],
             securityContext: {
               privileged: false,
+              allowPrivilegeEscalation: false,
               readOnlyRootFilesystem: true,
               capabilities: { drop: ['ALL'], add: ['KILL', 'NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_CHROOT', 'SYS_PTRACE'] },
               seccompProfile: { type: 'RuntimeDefault' },
