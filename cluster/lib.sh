@@ -20,6 +20,8 @@ SERVICE_IP=10.96.0.1
 BRIDGE=nsdebug0
 BUSYBOX_IMAGE=localhost/nsdebug/busybox:e2e
 PAUSE_IMAGE=localhost/nsdebug/pause:e2e
+# busybox plus util-linux setpriv and nsenter: the helper image of --tools target e2e tests
+TOOLBOX_IMAGE=localhost/nsdebug/toolbox:e2e
 
 PKI=$STATE/pki
 LOGS=$STATE/logs

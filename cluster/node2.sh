@@ -133,7 +133,7 @@ up() {
   start_in_node2 node2-containerd containerd --config "$NODE2_STATE/containerd/config.toml"
   wait_until node2-containerd 30 "node 2's containerd socket" node2_ctr version
   local tarfile image
-  for image in "$BUSYBOX_IMAGE:busybox" "$PAUSE_IMAGE:pause"; do
+  for image in "$BUSYBOX_IMAGE:busybox" "$PAUSE_IMAGE:pause" "$TOOLBOX_IMAGE:toolbox"; do
     tarfile=$STATE/images/${image##*:}.tar
     image=${image%:*}
     node2_ctr images ls -q | grep -x -- "$image" >/dev/null && continue # no -q: see up.sh's image_present

@@ -85,15 +85,15 @@ start apiserver "$STATE/bin/kube-apiserver" \
   --allow-privileged=true --profiling=false
 
 wait_until containerd 30 "containerd's socket" ctr -a "$CONTAINERD_SOCK" version
-if ! image_present "$BUSYBOX_IMAGE" || ! image_present "$PAUSE_IMAGE"; then
-  if [[ ! -f $STATE/images/busybox.tar || ! -f $STATE/images/pause.tar ]]; then
-    "$CLUSTER_DIR/images/build.sh" "$STATE/images" "$BUSYBOX_IMAGE" "$PAUSE_IMAGE"
+if ! image_present "$BUSYBOX_IMAGE" || ! image_present "$PAUSE_IMAGE" || ! image_present "$TOOLBOX_IMAGE"; then
+  if [[ ! -f $STATE/images/busybox.tar || ! -f $STATE/images/pause.tar || ! -f $STATE/images/toolbox.tar ]]; then
+    "$CLUSTER_DIR/images/build.sh" "$STATE/images" "$BUSYBOX_IMAGE" "$PAUSE_IMAGE" "$TOOLBOX_IMAGE"
   fi
-  for tarfile in "$STATE/images/busybox.tar" "$STATE/images/pause.tar"; do
+  for tarfile in "$STATE/images/busybox.tar" "$STATE/images/pause.tar" "$STATE/images/toolbox.tar"; do
     ctr -a "$CONTAINERD_SOCK" -n k8s.io images import "$tarfile" >/dev/null \
       || { tail_logs containerd; die "importing $tarfile into containerd failed"; }
   done
-  log "imported $BUSYBOX_IMAGE and $PAUSE_IMAGE"
+  log "imported $BUSYBOX_IMAGE, $PAUSE_IMAGE and $TOOLBOX_IMAGE"
 fi
 
 wait_until apiserver 90 "kube-apiserver /readyz" apiserver_ready

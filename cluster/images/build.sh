@@ -3,12 +3,15 @@
 # docker-archive tars that `ctr images import` reads:
 #   busybox.tar  localhost/nsdebug/busybox:e2e  (busybox-static, one link per applet)
 #   pause.tar    localhost/nsdebug/pause:e2e    (pause.c, the sandbox image)
+#   toolbox.tar  TOOLBOX_NAME (optional 4th argument): the busybox image plus
+#                util-linux setpriv and nsenter with the libraries they load,
+#                copied from this Debian host: what --tools target needs
 # Layers are deterministic (sorted, mtime 0, uid/gid 0), so rebuilding gives the
 # same image ids.
-# usage: build.sh OUT_DIR BUSYBOX_NAME PAUSE_NAME
+# usage: build.sh OUT_DIR BUSYBOX_NAME PAUSE_NAME [TOOLBOX_NAME]
 set -euo pipefail
 
-out=$1 busybox_name=$2 pause_name=$3
+out=$1 busybox_name=$2 pause_name=$3 toolbox_name=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -72,6 +75,22 @@ for applet in sh nsenter unshare ip ps mount free nproc od httpd chroot setsid; 
     || { echo "images: busybox lacks the $applet applet" >&2; exit 1; }
 done
 make_image "$busybox_name" "$root" "$out/busybox.tar" '["sh"]'
+
+# toolbox: the same, with util-linux's setpriv and nsenter in /usr/bin (ahead of
+# busybox's applets on PATH) and every library they load at its own path.
+if [[ -n $toolbox_name ]]; then
+  for tool in /usr/bin/setpriv /usr/bin/nsenter; do
+    [[ -x $tool ]] || { echo "images: $tool is missing; apt-get install util-linux" >&2; exit 1; }
+    rm -f "$root$tool"
+    cp "$tool" "$root$tool"
+    # ldd lines: `name => /path (addr)` or `/path (addr)` for the loader.
+    while read -r lib; do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done < <(ldd "$tool" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
+  done
+  make_image "$toolbox_name" "$root" "$out/toolbox.tar" '["sh"]'
+fi
 
 # pause: one static binary.
 root=$work/pause-root

@@ -17,7 +17,15 @@ export type NamespaceType = NamespaceName;
  * The agent's own failure codes; any other status is the command's. `escaped`
  * and `timedOut` come only from mode catch, before its session starts.
  */
-export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123, escaped: 122, timedOut: 121 } as const;
+export const AGENT_EXIT = { usage: 125, notFound: 124, unsupportedNamespace: 123, escaped: 122, timedOut: 121, targetTools: 120 } as const;
+
+/**
+ * A session with `markedExit`: the command's 0 leaves as `ok`, so a 0 from the
+ * stream (a broken stream reports Success) is never taken for it without asking;
+ * the command's own 217-219 leave as `ask` (read the status record); `busy`: a
+ * --keep-warm session found the warm helper in use or over and ran nothing.
+ */
+export const MARKED_EXIT = { ask: 217, ok: 218, busy: 219 } as const;
 
 /** Invalid input to a builder or parser: a one-line message naming the fix. */
 export class AgentArgvError extends Error {
@@ -62,6 +70,10 @@ export interface SessionArgvInput {
   readonly command?: readonly string[];
   /** tools=target only: COMMAND gets the target init's own environment (a caught container's). */
   readonly targetEnv?: boolean;
+  /** Needs sessionId: exit statuses as MARKED_EXIT says (no status exec after a 0). */
+  readonly markedExit?: boolean;
+  /** Needs markedExit: claim the helper for this session and leave it warm this long after. */
+  readonly keepWarmSeconds?: number;
 }
 
 export interface CatchArgvInput {
@@ -101,6 +113,15 @@ export function parseNamespaceList(value: string): NamespaceType[] {
   return NAMESPACE_TYPES.filter((t) => chosen.has(t));
 }
 
+/**
+ * While a catch session holds a container frozen, the client beats this often,
+ * and serve thaws it once no beat came for FREEZE_IDLE_SECONDS: a killed
+ * client's freeze ends within seconds, not at --idle-timeout. (One beat may
+ * take a second or two through a loaded API server: five seconds leave room.)
+ */
+export const CATCH_BEAT_MS = 1000;
+export const FREEZE_IDLE_SECONDS = 5;
+
 export function buildServeArgv(input: ServeArgvInput): string[] {
   return [
     ...agent('serve'),
@@ -108,6 +129,8 @@ export function buildServeArgv(input: ServeArgvInput): string[] {
     seconds('idleSeconds', input.idleSeconds),
     '--idle-start',
     seconds('idleStartSeconds', input.idleStartSeconds),
+    '--freeze-idle',
+    String(FREEZE_IDLE_SECONDS),
   ];
 }
 
@@ -161,6 +184,14 @@ export function buildSessionArgv(input: SessionArgvInput): string[] {
     args.push('--label', input.label);
   }
   if (input.sessionId !== undefined) args.push('--session-id', sessionId(input.sessionId));
+  if (input.markedExit) {
+    if (input.sessionId === undefined) throw new AgentArgvError('a marked exit needs a session id');
+    args.push('--marked-exit');
+  }
+  if (input.keepWarmSeconds !== undefined) {
+    if (!input.markedExit || input.keepWarmSeconds < 1) throw new AgentArgvError('--keep-warm needs a marked exit and at least 1 second');
+    args.push('--keep-warm', seconds('keepWarmSeconds', input.keepWarmSeconds));
+  }
   if (input.command !== undefined && input.command.length > 0) args.push('--', ...input.command);
   return args;
 }

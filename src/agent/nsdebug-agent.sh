@@ -14,7 +14,11 @@
 #        not mount a node path the mode needs
 #   122  catch: the container exited (or would not freeze) before it was frozen
 #   121  catch: no new start of the container within --timeout
-# Otherwise the command's own status passes through.
+#   120  --tools target refused: the helper image or the target lacks what running a program as the target takes (one `error:` line)
+# Otherwise the command's own status passes through; with --marked-exit
+# (session, needs --session-id) a command's 0 leaves as 218 (EXIT_OK), its own
+# 217-219 as 217 (EXIT_ASK: read the status record), and 219 (EXIT_BUSY) means
+# a --keep-warm session found the warm helper busy or over and ran nothing.
 #
 # Layout: constants; validation; /proc readers and the PID lookup; argument
 # parsing; the modes; the session's stages; main. Only `main "$@"` runs at
@@ -37,6 +41,9 @@ HOST_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 NL='
 '
 OLD_IFS=$IFS
+EXIT_ASK=217
+EXIT_OK=218
+EXIT_BUSY=219
 # The child step of a session that enters a PID namespace: a fresh /proc of
 # that namespace, so ps shows the target's processes. Constant text; the
 # command reaches it as "$@".
@@ -45,7 +52,12 @@ FRESH_PROC='mount -t proc proc /proc 2>/dev/null || echo "nsdebug-agent: warning
 die() { # CODE MESSAGE...
   die_code=$1
   shift
-  printf 'nsdebug-agent: %s\n' "$*" >&2
+  # 120 is the user's own error line (the client passes the session's stderr through).
+  if [ "$die_code" = 120 ]; then
+    printf 'error: %s\n' "$*" >&2
+  else
+    printf 'nsdebug-agent: %s\n' "$*" >&2
+  fi
   exit "$die_code"
 }
 
@@ -94,6 +106,11 @@ valid_pod_uid() { # UID [SEP]: a lowercase UUID whose groups SEP (default -) joi
 valid_uint() {
   case $1 in '' | *[!0-9]*) return 1 ;; esac
   [ ${#1} -le 9 ]
+}
+
+valid_epoch() { # seconds since 1970 (more digits than valid_uint allows)
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ ${#1} -le 12 ]
 }
 
 valid_session_id() {
@@ -326,12 +343,15 @@ parse_args() {
   session_id=
   idle=30
   idle_start=600
+  freeze_idle=5
   container_name=
   timeout=600
   kill_on_exit=0
   print_env=0
   hold=0
   target_env=0
+  marked_exit=0
+  keep_warm=
   seen=' '
   pa_total=$#
   shift
@@ -384,6 +404,13 @@ parse_args() {
       --print-env) print_env=1; shift ;;
       --hold) hold=1; shift ;;
       --target-env) target_env=1; shift ;;
+      --marked-exit) marked_exit=1; shift ;;
+      --keep-warm)
+        need_value "$@"
+        if ! valid_uint "$2" || [ "$2" -eq 0 ]; then die 125 "--keep-warm needs a whole number of seconds above 0, got '$2'"; fi
+        keep_warm=$2
+        shift 2
+        ;;
       --sandbox) sandbox=1; shift ;;
       --node) node=1; shift ;;
       --ns)
@@ -408,10 +435,17 @@ parse_args() {
         session_id=$2
         shift 2
         ;;
-      --idle | --idle-start)
+      --idle | --idle-start | --freeze-idle)
         need_value "$@"
         valid_uint "$2" || die 125 "$1 needs a whole number of seconds, got '$2'"
-        if [ "$1" = --idle ]; then idle=$2; else idle_start=$2; fi
+        case $1 in
+          --idle) idle=$2 ;;
+          --idle-start) idle_start=$2 ;;
+          *)
+            [ "$2" -gt 0 ] || die 125 "--freeze-idle needs a whole number of seconds above 0, got '$2'"
+            freeze_idle=$2
+            ;;
+        esac
         shift 2
         ;;
       *) die 125 "unexpected argument '$1' for mode $mode" ;;
@@ -577,6 +611,24 @@ release_orphans() { # FILE...: releases the records whose session has ended
   done
 }
 
+# release_unbeaten FILE...: releases every record when the client has not
+# beaten for --freeze-idle seconds. A frozen container is one the kubelet
+# expects to run, so while one is held the client beats every second (see
+# CATCH_BEAT_MS in src/agent/argv.ts) and a silence of a few seconds means it
+# died: the freeze ends now; its sessions still end at --idle, as any session's.
+release_unbeaten() {
+  ru_any=0
+  for ru_file in "$@"; do
+    [ -e "$ru_file" ] && ru_any=1
+  done
+  [ "$ru_any" = 1 ] || return 0
+  ru_beat=$(cat "$RUN/heartbeat" 2>/dev/null) || return 0
+  case $ru_beat in '' | *[!0-9]*) return 0 ;; esac
+  [ $((now - ru_beat)) -ge "$freeze_idle" ] || return 0
+  echo "nsdebug-agent: no heartbeat from the client for $((now - ru_beat))s while a container is frozen: thawing it" >&2
+  release_records "$@"
+}
+
 # serve_exit: thaws every recorded cgroup, then exits 0.
 serve_exit() {
   with_glob "$RUN/frozen" '*' release_records
@@ -594,6 +646,7 @@ mode_serve() {
     now=$(date +%s)
     with_glob "$RUN/sessions" '*' check_sessions
     with_glob "$RUN/frozen" '*' release_orphans
+    with_glob "$RUN/frozen" '*' release_unbeaten
     if [ "$alive" = 1 ]; then
       last=$now
       beat_at=$(cat "$RUN/heartbeat" 2>/dev/null) || beat_at=$now
@@ -604,7 +657,13 @@ mode_serve() {
         serve_exit
       fi
     elif [ "$ever" = 1 ]; then
-      [ $((now - last)) -lt "$idle" ] || serve_exit
+      # A warm helper (a session ended with --keep-warm) stays until its warm
+      # time is over, and not a second longer; otherwise --idle after the last.
+      if warm_until=$(cat "$RUN/warm-until" 2>/dev/null) && valid_epoch "$warm_until"; then
+        [ "$now" -lt "$warm_until" ] || serve_exit
+      else
+        [ $((now - last)) -lt "$idle" ] || serve_exit
+      fi
     elif beat_at=$(cat "$RUN/heartbeat" 2>/dev/null); then
       # The client beats while it holds the helper without a session (picker,
       # ns, stats --watch): its beats replace the start window, and when they
@@ -793,17 +852,27 @@ session_checks() {
   [ -n "$tools" ] || die 125 "mode session needs --tools helper|host|target"
   if [ "$node" = 1 ]; then
     [ "$ns_given" = 0 ] || die 125 "--ns does not apply to --node (the helper already shares the node's namespaces)"
-    allow_only --node --tools --label --session-id
+    allow_only --node --tools --label --session-id --marked-exit --keep-warm
+    check_marked
     [ "$tools" != target ] || die 125 "--tools target needs a pod target; use --tools helper or host with --node"
     return 0
   fi
-  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --session-id --target-env
+  allow_only --pod-uid --container-id --sandbox --exclude --ns --tools --label --session-id --target-env --marked-exit --keep-warm
+  check_marked
   need_pod_uid
   need_one_target
   check_ns_tools
   if [ "$target_env" = 1 ] && [ "$tools" != target ]; then
     die 125 "--target-env gives the container's programs its environment: use it with --tools target"
   fi
+}
+
+# --marked-exit needs the recorded status (--session-id); --keep-warm's refusal
+# (busy) is only told apart from a command's own status when exits are marked.
+check_marked() {
+  if [ "$marked_exit" = 1 ] && [ -z "$session_id" ]; then die 125 "--marked-exit needs --session-id"; fi
+  if [ -n "$keep_warm" ] && [ "$marked_exit" = 0 ]; then die 125 "--keep-warm needs --marked-exit"; fi
+  return 0
 }
 
 # The namespaces and tools of a pod session (session, catch).
@@ -823,6 +892,7 @@ check_ns_tools() {
 # Register: serve counts this PID as a live session for as long as it runs,
 # and every later step execs in place. Then the session's environment.
 session_register() {
+  [ -z "$keep_warm" ] || session_claim
   if ! mkdir -p "$RUN/sessions" || ! : >"$RUN/sessions/$$" || ! beat; then
     die 125 "cannot register the session in $RUN/sessions"
   fi
@@ -954,20 +1024,22 @@ session_target_root() {
 # exec keeps this PID (the registered one) alive for the whole session:
 # nsenter waits for its child when it forks, and passes its status through.
 session_exec() { # [COMMAND [ARG...]]
+  if [ "$tools" = target ]; then
+    target_exec "$@"
+    return
+  fi
   if [ $# -eq 0 ]; then
     if [ "$tools" = host ] && [ -x "$HOST_ROOT/bin/bash" ]; then set -- /bin/bash --norc; else set -- sh; fi
   fi
   # The program's absolute path in the filesystem it comes from (see resolve_in).
   resolved=$1
-  if [ "$tools" = target ]; then
-    resolve_in "$PROC/$target_pid/root" "$1" || :
-  elif [ "$tools" = host ] && [ -z "$ns_enter" ]; then
+  if [ "$tools" = host ] && [ -z "$ns_enter" ]; then
     resolve_in "$HOST_ROOT" "$1" || :
   fi
   shift
   se_args=$#
   se_fresh_proc=0
-  if [ "$enter_pid" = 1 ] && [ "$tools" != target ]; then se_fresh_proc=1; fi
+  if [ "$enter_pid" = 1 ]; then se_fresh_proc=1; fi
 
   if [ "$se_fresh_proc" = 1 ]; then set -- "$@" unshare -m --propagation private --; fi
   if [ -n "$ns_enter" ]; then
@@ -992,37 +1064,6 @@ session_exec() { # [COMMAND [ARG...]]
     shift
     se_args=$((se_args - 1))
   done
-  # catch with target tools: the program gets the container's own environment.
-  if [ -n "${session_environ:-}" ]; then
-    se_args=$#
-    set -- "$@" env -i
-    # Each variable as a line of \NNN escapes (every byte: the text is the
-    # container's), turned back into bytes by printf; the x keeps a trailing
-    # newline from being stripped.
-    se_lines=$(od -An -v -to1 "$session_environ" | awk '
-      { for (i = 1; i <= NF; i++) { if ($i == "000") { if (w != "") print w; w = "" } else w = w "\\" $i } }
-      END { if (w != "") print w }') || die 124 "cannot read the environment of process $target_pid"
-    IFS=$NL
-    for se_line in $se_lines; do
-      IFS=$OLD_IFS
-      # shellcheck disable=SC2059 # the format is nothing but octal escapes made above
-      se_var=$(printf "${se_line}x")
-      set -- "$@" "${se_var%x}"
-    done
-    IFS=$OLD_IFS
-    set -- "$@" "PS1=$PS1" "NSDEBUG_TARGET_ROOT=$NSDEBUG_TARGET_ROOT"
-    if [ -n "${TERM:-}" ]; then set -- "$@" "TERM=$TERM"; fi
-    # The first program by absolute path: the container's PATH is not ours.
-    se_abs=$(command -v "$1") || se_abs=$1
-    set -- "$@" "$se_abs"
-    shift
-    se_args=$((se_args - 1))
-    while [ "$se_args" -gt 0 ]; do
-      set -- "$@" "$1"
-      shift
-      se_args=$((se_args - 1))
-    done
-  fi
   # catch runs it as a child instead: it must thaw the container afterwards.
   if [ "${session_forks:-0}" = 1 ]; then
     "$@"
@@ -1037,11 +1078,49 @@ session_exec() { # [COMMAND [ARG...]]
 # the API reports Success for the broken stream. INT/QUIT are trapped, not
 # ignored, so they reach only the command (a trap resets to default at exec).
 finish() { # COMMAND [ARG...]
-  [ -n "$session_id" ] || exec "$@"
+  # A shell function (target tools' launcher) cannot be exec'd: it runs as a child.
+  [ -n "$session_id" ] || [ "$1" = target_launch ] || exec "$@"
   trap : INT QUIT
   if "$@"; then fi_status=0; else fi_status=$?; fi
-  echo "$fi_status" >"$RUN/status/$session_id"
+  [ -z "$session_id" ] || echo "$fi_status" >"$RUN/status/$session_id"
+  if [ -n "$keep_warm" ]; then
+    # Warm from now on: serve stays until then (see mode_serve), then frees the claim.
+    echo $(($(date +%s) + keep_warm)) >"$RUN/warm-until"
+    rm -rf "$RUN/claim"
+  fi
+  [ "$marked_exit" = 1 ] || exit "$fi_status"
+  # Marked: a 0 the stream reports could be a broken stream's, so the command's 0
+  # leaves as EXIT_OK; a command's own 217-219 as EXIT_ASK (the client reads the
+  # status record then).
+  case $fi_status in
+    0) exit "$EXIT_OK" ;;
+    "$EXIT_ASK" | "$EXIT_OK" | "$EXIT_BUSY") exit "$EXIT_ASK" ;;
+  esac
   exit "$fi_status"
+}
+
+# session_claim: a warm helper serves one session at a time. The claim is a
+# directory (mkdir is atomic) holding the claiming shell's PID; one whose PID
+# is gone is stale and taken over. Busy, or warm time over: exit EXIT_BUSY
+# silently, before anything ran (the client then creates a helper of its own).
+session_claim() {
+  if sc_until=$(cat "$RUN/warm-until" 2>/dev/null) && valid_epoch "$sc_until" && [ "$(date +%s)" -ge "$sc_until" ]; then
+    exit "$EXIT_BUSY"
+  fi
+  mkdir -p "$RUN" 2>/dev/null
+  for sc_try in 1 2; do
+    if mkdir "$RUN/claim" 2>/dev/null; then
+      echo "$$" >"$RUN/claim/pid" || exit "$EXIT_BUSY"
+      return 0
+    fi
+    [ "$sc_try" = 1 ] || break
+    sc_pid=$(cat "$RUN/claim/pid" 2>/dev/null) || sc_pid=
+    # A claim still being written (no PID yet) belongs to a live session.
+    valid_uint "$sc_pid" || break
+    ! kill -0 "$sc_pid" 2>/dev/null || break
+    rm -rf "$RUN/claim"
+  done
+  exit "$EXIT_BUSY"
 }
 
 # Prints what $RUN/status/ID says: the exit status, running, or unknown.
@@ -1058,8 +1137,570 @@ mode_session() { # [COMMAND [ARG...]]
   session_namespaces
   session_nsenter
   session_target_root
-  if [ "$target_env" = 1 ]; then session_environ=$PROC/$target_pid/environ; fi
   session_exec "$@"
+}
+
+# ------------------------------------------------------------- target tools
+# A program from the target's filesystem runs with no more than the target's
+# init has (docs/design.md, "Target tools"): its uid, gids and groups, its
+# capability sets (bounding set included), no_new_privs when it has it, its
+# cgroup in every hierarchy, its environment and working directory.
+#
+# The helper's own programs that set this up must never run with the target's
+# root while they hold more than the target: a dynamic binary would load the
+# container's /etc/ld.so.preload (ld.so reads it even when run by hand). So
+# the dynamic steps (util-linux setpriv, nsenter) run in the helper's root,
+# keeping only CAP_SYS_CHROOT, CAP_SYS_PTRACE and CAP_SYS_ADMIN (setns, the
+# target's /proc/PID/ns) beyond the target's sets, and the steps after the
+# mount namespace are the helper's *static* busybox (setpriv drops those three,
+# env sets the environment), reached as /proc/H/root/... through the target's
+# own procfs, where H (the holder) is a helper process in the target's PID
+# namespace that kept the helper's root. No helper file descriptor is ever
+# open in the target (a directory fd would lead out of its root), and the
+# holder exits as soon as the target's program runs.
+
+# The node's cgroupfs as the helper sees it: a hostPath of it at
+# /nsdebug/cgroup when the helper has one, else under the node's root.
+CGROUP_ROOT=${NSDEBUG_CGROUP_ROOT:-}
+if [ -z "$CGROUP_ROOT" ]; then
+  if [ -d /nsdebug/cgroup ]; then CGROUP_ROOT=/nsdebug/cgroup; else CGROUP_ROOT=$HOST_ROOT/sys/fs/cgroup; fi
+fi
+# What the setup steps hold beyond the target: CAP_SYS_CHROOT, CAP_SYS_PTRACE, CAP_SYS_ADMIN.
+TT_SETUP_MASK=$(((1 << 18) | (1 << 19) | (1 << 21)))
+TT_IMAGE_HINT='run with --image IMAGE naming an image with a static busybox and util-linux setpriv (such as debian:bookworm-slim plus busybox-static; see README), or use --tools helper'
+TAB='	'
+
+valid_id() { # a uid or gid: 0 to 4294967294
+  case $1 in '' | *[!0-9]*) return 1 ;; esac
+  [ ${#1} -le 10 ] && [ "$1" -le 4294967294 ]
+}
+
+valid_mask() { # a capability mask as /proc/PID/status prints it
+  case $1 in *[!0-9a-f]*) return 1 ;; esac
+  [ ${#1} -eq 16 ]
+}
+
+# ident_read FILE: the identity in a /proc/PID/status. It is the kernel's text,
+# but its Name: line holds what the process wrote into its own comm, so every
+# value is checked, and a key seen twice (only a forged line could be) makes
+# it fail. Sets id_ruid id_euid id_rgid id_egid, id_groups (comma-separated,
+# maybe empty), id_inh id_prm id_eff id_bnd id_amb (16 hex digits) and id_nnp.
+ident_read() {
+  ir_file=$1
+  ir_seen=' '
+  id_groups=
+  [ -r "$ir_file" ] || return 1
+  while IFS= read -r ir_line || [ -n "$ir_line" ]; do
+    ir_key=${ir_line%%:*}
+    case $ir_key in Uid | Gid | Groups | CapInh | CapPrm | CapEff | CapBnd | CapAmb | NoNewPrivs) ;; *) continue ;; esac
+    case $ir_seen in *" $ir_key "*) return 1 ;; esac
+    ir_seen="$ir_seen$ir_key "
+    IFS=" $TAB"
+    # shellcheck disable=SC2086 # splitting the value into its fields is the point (set -f is on)
+    set -- ${ir_line#*:}
+    IFS=$OLD_IFS
+    case $ir_key in
+      Uid | Gid)
+        [ $# -eq 4 ] || return 1
+        for ir_v in "$@"; do valid_id "$ir_v" || return 1; done
+        if [ "$ir_key" = Uid ]; then id_ruid=$1 id_euid=$2; else id_rgid=$1 id_egid=$2; fi
+        ;;
+      Groups)
+        for ir_v in "$@"; do
+          valid_id "$ir_v" || return 1
+          id_groups=$id_groups${id_groups:+,}$ir_v
+        done
+        ;;
+      NoNewPrivs)
+        [ $# -eq 1 ] || return 1
+        case $1 in 0 | 1) id_nnp=$1 ;; *) return 1 ;; esac
+        ;;
+      *)
+        [ $# -eq 1 ] && valid_mask "$1" || return 1
+        case $ir_key in
+          CapInh) id_inh=$1 ;;
+          CapPrm) id_prm=$1 ;;
+          CapEff) id_eff=$1 ;;
+          CapBnd) id_bnd=$1 ;;
+          CapAmb) id_amb=$1 ;;
+        esac
+        ;;
+    esac
+  done <"$ir_file"
+  for ir_key in Uid Gid Groups CapInh CapPrm CapEff CapBnd CapAmb NoNewPrivs; do
+    case $ir_seen in *" $ir_key "*) ;; *) return 1 ;; esac
+  done
+}
+
+# ident_caps: the sets the program is given, as numbers: tt_bnd, tt_inh,
+# tt_amb (bits up to tt_last). At exec the kernel gives a process whose real
+# or effective uid is 0 permitted = effective = inheritable | bounding
+# (| ambient), and any other its ambient set (file capabilities aside: the
+# target's own processes get those the same way, and no_new_privs stops them
+# for both). Where the target's init holds less than that (a root process that
+# dropped capabilities), the bounding and inheritable sets are narrowed to
+# what it holds (tt_narrowed=1): never more than the target, even if then
+# not the same.
+ident_caps() {
+  tt_last=40
+  IFS= read -r ic_last 2>/dev/null <"$PROC/sys/kernel/cap_last_cap" || ic_last=
+  if valid_uint "$ic_last" && [ "$ic_last" -le 62 ]; then tt_last=$ic_last; fi
+  ic_all=$(((1 << (tt_last + 1)) - 1))
+  ic_allowed=$((0x$id_prm & 0x$id_eff & ic_all))
+  tt_bnd=$((0x$id_bnd & ic_all))
+  tt_inh=$((0x$id_inh & ic_all))
+  tt_amb=$((0x$id_amb & ic_allowed))
+  tt_narrowed=0
+  if [ "$id_ruid" = 0 ] || [ "$id_euid" = 0 ]; then
+    if [ $(((tt_inh | tt_bnd) & ~ic_allowed)) -ne 0 ]; then
+      tt_bnd=$((tt_bnd & ic_allowed))
+      tt_inh=$((tt_inh & ic_allowed))
+      tt_narrowed=1
+    fi
+  fi
+  # The kernel keeps inheritable within the bounding set (for a process that
+  # lacks it) and ambient within permitted and inheritable.
+  tt_inh=$((tt_inh & tt_bnd))
+  tt_amb=$((tt_amb & tt_inh))
+}
+
+# cap_list MASK ul|bb: sets caps to MASK as util-linux setpriv takes it
+# (-all,+cap_N...) or as busybox setpriv does (+cap_N or -cap_N for every N:
+# it knows no `all`).
+cap_list() {
+  cl_n=0
+  caps=
+  [ "$2" = bb ] || caps=-all
+  while [ "$cl_n" -le "$tt_last" ]; do
+    if [ $((($1 >> cl_n) & 1)) -eq 1 ]; then
+      caps="$caps,+cap_$cl_n"
+    elif [ "$2" = bb ]; then
+      caps="$caps,-cap_$cl_n"
+    fi
+    cl_n=$((cl_n + 1))
+  done
+  caps=${caps#,}
+}
+
+# container_prefix PATH: sets cx_prefix to the cgroup PATH up to the
+# container's own component: the one right under the first pod component,
+# which must be $pod_uid's. Returns 1 when PATH has none (a hierarchy the
+# runtime leaves alone shows `/`).
+container_prefix() {
+  cx_prefix=
+  cx_pod=0
+  IFS=/
+  for cx_c in $1; do
+    IFS=$OLD_IFS
+    [ -n "$cx_c" ] || continue
+    cx_prefix=$cx_prefix/$cx_c
+    if [ "$cx_pod" = 1 ]; then
+      container_component "$cx_c"
+      return
+    fi
+    if pod_component "$cx_c"; then
+      [ "$pc_ours" = 1 ] || return 1
+      cx_pod=1
+    fi
+  done
+  IFS=$OLD_IFS
+  return 1
+}
+
+# target_cgroups: sets tt_cg_dirs (one directory a line) to the target
+# container's cgroup in each hierarchy of its /proc/PID/cgroup, under
+# $CGROUP_ROOT: v1 by its controllers' directory (`cpu,cpuacct`, or each
+# controller, `name=systemd` as systemd), v2 at the root (or unified/ on a
+# hybrid host). A v1 freezer cgroup that is frozen (catch) is left out: the
+# session would freeze with it. v2 cannot: every process that joins a frozen
+# cgroup is frozen, so a frozen one refuses.
+target_cgroups() {
+  tt_cg_dirs=
+  tc_file=$PROC/$target_pid/cgroup
+  [ -r "$tc_file" ] || die 124 "cannot read $tc_file; is the target still running?"
+  while IFS=: read -r _ tc_ctrls tc_path || [ -n "$tc_path" ]; do
+    container_prefix "$tc_path" || continue
+    tc_base=
+    if [ -z "$tc_ctrls" ]; then
+      tc_base=$CGROUP_ROOT
+      [ -f "$tc_base/cgroup.controllers" ] || tc_base=$CGROUP_ROOT/unified
+    elif [ -d "$CGROUP_ROOT/$tc_ctrls" ]; then
+      tc_base=$CGROUP_ROOT/$tc_ctrls
+    else
+      IFS=,
+      for tc_c in $tc_ctrls; do
+        IFS=$OLD_IFS
+        if [ -z "$tc_base" ] && [ -d "$CGROUP_ROOT/${tc_c#name=}" ]; then tc_base=$CGROUP_ROOT/${tc_c#name=}; fi
+      done
+      IFS=$OLD_IFS
+    fi
+    if [ -z "$tc_base" ] || ! cg_resolve "$tc_base" "$cx_prefix" || [ ! -f "$cg_dir/cgroup.procs" ]; then
+      die 120 "--tools target cannot find the target's ${tc_ctrls:-unified} cgroup ($cx_prefix) under $CGROUP_ROOT; the helper needs the node's cgroupfs there (NSDEBUG_CGROUP_ROOT), or use --tools helper"
+    fi
+    if [ -f "$cg_dir/freezer.state" ]; then
+      tc_state=
+      IFS= read -r tc_state 2>/dev/null <"$cg_dir/freezer.state" || :
+      if [ "$tc_state" != THAWED ]; then
+        echo "nsdebug-agent: the container is frozen: the session stays out of its freezer cgroup" >&2
+        continue
+      fi
+    fi
+    if [ -f "$cg_dir/cgroup.freeze" ]; then
+      tc_state=
+      IFS= read -r tc_state 2>/dev/null <"$cg_dir/cgroup.freeze" || :
+      [ "$tc_state" != 1 ] || die 120 "--tools target cannot join the frozen container's cgroup v2 (its processes would freeze too); use --tools helper (the container's files are at \$NSDEBUG_TARGET_ROOT)"
+    fi
+    tt_cg_dirs=$tt_cg_dirs$cg_dir$NL
+  done <"$tc_file"
+  [ -n "$tt_cg_dirs" ] || die 120 "--tools target found no cgroup of the target container in $tc_file; use --tools helper"
+}
+
+# elf_static FILE: 0 when FILE is an ELF executable with no program
+# interpreter (PT_INTERP): it loads no library from the root it runs in.
+elf_static() {
+  es_file=$1
+  es_id=$(od -An -v -tu1 -N 6 "$es_file" 2>/dev/null) || return 1
+  # shellcheck disable=SC2086 # the bytes, one field each
+  set -- $es_id
+  [ "$1 $2 $3 $4" = '127 69 76 70' ] || return 1
+  es_be=0
+  [ "$6" != 2 ] || es_be=1
+  if [ "$5" = 2 ]; then
+    elf_num 32 8 && es_phoff=$en_num
+    elf_num 54 2 && es_phsize=$en_num
+    elf_num 56 2 && es_phnum=$en_num
+  else
+    elf_num 28 4 && es_phoff=$en_num
+    elf_num 42 2 && es_phsize=$en_num
+    elf_num 44 2 && es_phnum=$en_num
+  fi
+  es_i=0
+  while [ "$es_i" -lt "$es_phnum" ]; do
+    elf_num $((es_phoff + es_i * es_phsize)) 4 || return 1
+    [ "$en_num" != 3 ] || return 1
+    es_i=$((es_i + 1))
+  done
+}
+
+elf_num() { # OFFSET SIZE: sets en_num to the unsigned number there in es_file (es_be)
+  en_bytes=$(od -An -v -tu1 -j "$1" -N "$2" "$es_file" 2>/dev/null) || return 1
+  en_num=0
+  en_mul=1
+  for en_b in $en_bytes; do
+    if [ "$es_be" = 1 ]; then
+      en_num=$((en_num * 256 + en_b))
+    else
+      en_num=$((en_num + en_b * en_mul))
+      en_mul=$((en_mul * 256))
+    fi
+  done
+}
+
+# path_file NAME [TEST]: sets found_file to the first executable file NAME
+# along PATH (for which `TEST FILE` succeeds, if given).
+path_file() {
+  found_file=
+  IFS=:
+  for pf_d in $PATH; do
+    IFS=$OLD_IFS
+    if [ -z "$found_file" ] && [ -f "$pf_d/$1" ] && [ -x "$pf_d/$1" ]; then
+      if [ $# -lt 2 ] || "$2" "$pf_d/$1"; then found_file=$pf_d/$1; fi
+    fi
+  done
+  IFS=$OLD_IFS
+  [ -n "$found_file" ]
+}
+
+util_linux_setpriv() { # FILE: util-linux's setpriv (busybox's cannot set uids or the bounding set)
+  case $("$1" --help 2>&1) in *--bounding-set*) return 0 ;; esac
+  return 1
+}
+
+# target_image: the helper image's programs for target tools, or exit 120:
+# tt_bb (a static busybox whose setpriv sets ambient capabilities) and
+# tt_setpriv (util-linux setpriv).
+target_image() {
+  path_file busybox || die 120 "--tools target needs a static busybox in the helper image, and it has none on PATH; $TT_IMAGE_HINT"
+  tt_bb=$found_file
+  elf_static "$tt_bb" || die 120 "--tools target needs a static busybox in the helper image ($tt_bb loads libraries: it would load the container's); $TT_IMAGE_HINT"
+  case $("$tt_bb" setpriv --help 2>&1) in
+    *--ambient-caps*) ;;
+    *) die 120 "--tools target needs busybox's setpriv with --ambient-caps in the helper image ($tt_bb has none); $TT_IMAGE_HINT" ;;
+  esac
+  path_file setpriv util_linux_setpriv || die 120 "--tools target needs util-linux setpriv in the helper image (busybox's cannot set the uid or the bounding set); $TT_IMAGE_HINT"
+  tt_setpriv=$found_file
+}
+
+# target_checks: targets whose identity target tools cannot reproduce
+# safely; exit 120.
+target_checks() {
+  ns_inode "$target_pid" user
+  tk_user=$ns_ino
+  ns_inode "$$" user
+  [ "$tk_user" = "$ns_ino" ] ||
+    die 120 "--tools target cannot run a program as the target yet: it runs in its own user namespace; use --tools helper (its files are at \$NSDEBUG_TARGET_ROOT)"
+  ident_read "$PROC/$target_pid/status" ||
+    die 124 "cannot read the identity of process $target_pid ($PROC/$target_pid/status); is the target still running?"
+  # A target that may hold CAP_SYS_ADMIN (remount its /proc) or CAP_SYS_PTRACE
+  # (trace a process in its PID namespace) could take over the setup steps,
+  # which hold both for a few milliseconds; a fully privileged one owns the
+  # node anyway.
+  tk_own=
+  while IFS= read -r tk_line; do
+    case $tk_line in CapBnd:*) tk_own=${tk_line#CapBnd:} ;; esac
+  done <"$PROC/self/status"
+  tk_own=$(printf '%s' "$tk_own" | tr -d ' \t')
+  valid_mask "$tk_own" || tk_own=0000000000000000
+  if [ $((0x$id_bnd & ((1 << 19) | (1 << 21)))) -ne 0 ] && [ $((0x$tk_own & ~0x$id_bnd)) -ne 0 ]; then
+    die 120 "--tools target will not enter a target that can gain CAP_SYS_ADMIN or CAP_SYS_PTRACE (its bounding set has them) without being privileged: it could take over the session's setup; use --tools helper (its files are at \$NSDEBUG_TARGET_ROOT)"
+  fi
+  # The setup steps are reached through the container's /proc: it must be the runtime's procfs.
+  tk_proc=
+  while read -r _ _ _ _ tk_mp tk_rest; do
+    [ "$tk_mp" = /proc ] && tk_proc=${tk_rest##* - }
+  done <"$PROC/$target_pid/mountinfo"
+  case $tk_proc in proc\ *) ;; *) die 120 "--tools target needs the container's /proc to be the runtime's procfs, and it is not; use --tools helper" ;; esac
+}
+
+# The holder: a helper process in the target's PID namespace that kept the
+# helper's root, so that /proc/H/root/... in the target's procfs leads to the
+# helper's static busybox without any file descriptor. It writes its PID (as
+# that namespace numbers it) to $1, then watches the session's process ($2)
+# and the live child it forks (nsenter forks into a PID namespace; a child that
+# has just exited, or one mid-exec, tells nothing and is looked at again) and
+# exits once that one is in another mount namespace and runs none of the
+# setup's programs (device:inode $3...): the target's program runs. At most 30 s.
+# shellcheck disable=SC2016 # constant script text: its $ expands in the child
+TT_HOLD_SCRIPT='echo $$ >"$1" || exit 1
+chain=$2
+shift 2
+me=$(readlink /proc/self/ns/mnt)
+n=0
+while [ "$n" -lt 3000 ] && [ -d "/proc/$chain" ]; do
+  leaf=$chain
+  while :; do
+    next=
+    for kid in $(cat "/proc/$leaf/task/$leaf/children" 2>/dev/null); do
+      [ -z "$next" ] && [ -n "$(readlink "/proc/$kid/ns/mnt" 2>/dev/null)" ] && next=$kid
+    done
+    [ -n "$next" ] || break
+    leaf=$next
+  done
+  mnt=$(readlink "/proc/$leaf/ns/mnt" 2>/dev/null) || mnt=
+  id=$(stat -L -c %d:%i "/proc/$leaf/exe" 2>/dev/null) || id=
+  if [ -n "$mnt" ] && [ "$mnt" != "$me" ] && [ -n "$id" ]; then
+    case " $* " in *" $id "*) ;; *) exit 0 ;; esac
+  fi
+  n=$((n + 1))
+  sleep 0.01 2>/dev/null || sleep 1
+done'
+
+# target_exec [COMMAND [ARG...]]: the final argv for target tools, composed
+# outermost-first after COMMAND's arguments (see session_exec), then
+# target_launch runs it (as a child, so that it can be a subshell):
+#   BB setpriv --inh-caps +SETUP --                  helper's root, full root
+#   SETPRIV --ruid --euid --rgid --egid --groups|--clear-groups
+#           --bounding-set B --inh-caps I+SETUP --ambient-caps A+SETUP [--nnp] --
+#   [chroot HOST_ROOT] NSENTER -t PID FLAG... -w --  enters; -w: the target's cwd
+#   /proc/H/root/BB setpriv --inh-caps I --ambient-caps A --   target's root from here
+#   /proc/H/root/BB env -i -- VAR... PS1=... NSDEBUG_TARGET_ROOT=/ [TERM=...]
+#   PROGRAM ARG...                                   found along the target's PATH
+target_exec() {
+  target_image
+  target_checks
+  ident_caps
+  target_cgroups
+  [ $# -gt 0 ] || set -- sh
+  te_prog=$1
+  shift
+  te_args=$#
+  # The helper's busybox as the target's procfs shows it through the holder
+  # (its PID is filled in by target_launch, in these two arguments only).
+  te_bb=/proc/@HOLDER@/root$tt_bb
+  cap_list "$TT_SETUP_MASK" ul
+  te_setup=$caps
+  set -- "$@" "$tt_bb" setpriv --inh-caps "${te_setup#-all,}" -- "$tt_setpriv" --ruid "$id_ruid" --euid "$id_euid" --rgid "$id_rgid" --egid "$id_egid"
+  if [ -n "$id_groups" ]; then set -- "$@" --groups "$id_groups"; else set -- "$@" --clear-groups; fi
+  cap_list "$tt_bnd" ul
+  set -- "$@" --bounding-set "$caps"
+  cap_list $((tt_inh | TT_SETUP_MASK)) ul
+  set -- "$@" --inh-caps "$caps"
+  cap_list $((tt_amb | TT_SETUP_MASK)) ul
+  set -- "$@" --ambient-caps "$caps"
+  [ "$id_nnp" = 0 ] || set -- "$@" --nnp
+  set -- "$@" --
+  target_nsenter
+  te_ids=$(stat -L -c %d:%i "$tt_bb" 2>/dev/null) || te_ids=
+  if [ "$use_host_nsenter" = 1 ]; then
+    set -- "$@" chroot "$HOST_ROOT" "$host_nsenter"
+    te_ids="$te_ids $(stat -L -c %d:%i "$HOST_ROOT$host_nsenter" 2>/dev/null)"
+  else
+    set -- "$@" "$tt_nsenter"
+    te_ids="$te_ids $(stat -L -c %d:%i "$tt_nsenter" 2>/dev/null)"
+  fi
+  set -- "$@" -t "$target_pid"
+  for te_t in $ns_enter; do
+    ns_flag "$te_t"
+    set -- "$@" "$flag"
+  done
+  set -- "$@" -w --
+  cap_list "$tt_inh" bb
+  set -- "$@" "$te_bb" setpriv --inh-caps "$caps"
+  cap_list "$tt_amb" bb
+  set -- "$@" --ambient-caps "$caps" -- "$te_bb" env -i --
+  # The target's environment, each variable a line of \NNN escapes (every
+  # byte: the text is the container's), turned back into bytes by printf;
+  # the x keeps a trailing newline from being stripped.
+  te_lines=$(od -An -v -to1 "$PROC/$target_pid/environ" | awk '
+    { for (i = 1; i <= NF; i++) { if ($i == "000") { if (w != "") print w; w = "" } else w = w "\\" $i } }
+    END { if (w != "") print w }') || die 124 "cannot read the environment of process $target_pid"
+  te_path=
+  te_path_set=0
+  IFS=$NL
+  for te_line in $te_lines; do
+    IFS=$OLD_IFS
+    # shellcheck disable=SC2059 # the format is nothing but octal escapes made above
+    te_var=$(printf "${te_line}x")
+    te_var=${te_var%x}
+    # What env takes as a variable: NAME=VALUE with a NAME (kubectl exec has no other kind).
+    case $te_var in *=*) ;; *) continue ;; esac
+    case $te_var in =*) continue ;; esac
+    if [ "$te_path_set" = 0 ]; then
+      case $te_var in PATH=*) te_path=${te_var#PATH=} te_path_set=1 ;; esac
+    fi
+    set -- "$@" "$te_var"
+  done
+  IFS=$OLD_IFS
+  [ "$te_path_set" = 1 ] || te_path=$HOST_PATH
+  target_program "$te_prog"
+
+  set -- "$@" "PS1=$PS1" "NSDEBUG_TARGET_ROOT=$NSDEBUG_TARGET_ROOT"
+  if [ -n "${TERM:-}" ]; then set -- "$@" "TERM=$TERM"; fi
+  set -- "$@" "$resolved"
+  while [ "$te_args" -gt 0 ]; do
+    set -- "$@" "$1"
+    shift
+    te_args=$((te_args - 1))
+  done
+  if [ "$tt_narrowed" = 1 ]; then
+    echo "nsdebug-agent: note: the target's init runs with fewer capabilities than its bounding set allows; the session's bounding set is narrowed to what it holds" >&2
+  fi
+  if [ "${session_forks:-0}" = 1 ]; then
+    target_launch "$@"
+    return
+  fi
+  finish target_launch "$@"
+}
+
+# target_program NAME: sets resolved to NAME's path in the target's root along
+# its own PATH (te_path), or exits 127. A busybox shell with "prefer applets"
+# would otherwise run its own applet for a bare name.
+target_program() {
+  resolved=$1
+  case $1 in */*) return 0 ;; esac
+  IFS=:
+  for tp_d in $te_path; do
+    IFS=$OLD_IFS
+    case $tp_d in /*) ;; *) continue ;; esac
+    tp_f=$PROC/$target_pid/root$tp_d/$1
+    # An absolute symlink is resolved here against the helper's root: take it
+    # as found, the kernel resolves it inside the target.
+    if [ -L "$tp_f" ] || { [ -f "$tp_f" ] && [ -x "$tp_f" ]; }; then
+      resolved=$tp_d/$1
+      break
+    fi
+  done
+  IFS=$OLD_IFS
+  [ "$resolved" = "$1" ] || return 0
+  # 127, as a shell says it: command not found.
+  printf 'nsdebug-agent: %s: not found along the container'"'"'s PATH (%s)\n' "$1" "$te_path" >&2
+  exit 127
+}
+
+# The nsenter of the chain, by absolute path: the helper's (tt_nsenter), or
+# the node's (use_host_nsenter, host_nsenter) when only that one has the
+# cgroup or time namespace.
+target_nsenter() {
+  path_file nsenter || die 123 "the helper image has no nsenter on PATH"
+  tt_nsenter=$found_file
+  use_host_nsenter=0
+  [ -n "$ns_ext" ] || return 0
+  nsenter_supports "$tt_nsenter" && return 0
+  if [ -n "$host_nsenter" ] && nsenter_supports chroot "$HOST_ROOT" "$host_nsenter"; then
+    use_host_nsenter=1
+    return 0
+  fi
+  die 123 "neither the helper image's nor the node's nsenter can enter the${ns_ext} namespace; leave it out of --ns"
+}
+
+# target_launch ARGV...: in a subshell (its own process, the one that joins
+# the cgroups and execs the chain): starts the holder, fills in its PID,
+# joins the target's cgroups, execs.
+target_launch() {
+  # Test hook: the cgroups to join and the argv, NUL-terminated, instead of running them.
+  if [ "${NSDEBUG_DRY_RUN:-}" = 1 ]; then
+    IFS=$NL
+    for tl_d in $tt_cg_dirs; do printf 'cgroup:%s\0' "$tl_d"; done
+    IFS=$OLD_IFS
+    printf '%s\0' "$@"
+    return 0
+  fi
+  (
+    read -r tl_self _ </proc/self/stat
+    tl_file=$RUN/hold/$tl_self
+    mkdir -p "$RUN/hold" || die 125 "cannot create $RUN/hold"
+    rm -f "$tl_file"
+    ns_inode "$target_pid" pid
+    tl_pidns=$ns_ino
+    ns_inode "$tl_self" pid
+    # Detached (a double fork), so it is nobody's child in the session.
+    # shellcheck disable=SC2086 # te_ids: one argument per device:inode (set -f is on)
+    if [ "$tl_pidns" = "$ns_ino" ]; then
+      ("$tt_bb" sh -c "$TT_HOLD_SCRIPT" sh "$tl_file" "$tl_self" $te_ids </dev/null >/dev/null 2>&1 &)
+    else
+      ("$tt_nsenter" -t "$target_pid" -p -- "$tt_bb" sh -c "$TT_HOLD_SCRIPT" sh "$tl_file" "$tl_self" $te_ids </dev/null >/dev/null 2>&1 &)
+    fi
+    tl_h=
+    tl_n=0
+    until [ -n "$tl_h" ] || [ "$tl_n" -ge 500 ]; do
+      IFS= read -r tl_h 2>/dev/null <"$tl_file" || tl_h=
+      valid_uint "$tl_h" || tl_h=
+      tl_n=$((tl_n + 1))
+      [ -n "$tl_h" ] || sleep 0.01 2>/dev/null || sleep 1
+    done
+    rm -f "$tl_file"
+    [ -n "$tl_h" ] || die 125 "the helper's holder process in the target's PID namespace did not start"
+    # The two busybox steps are the first two such arguments (the user's own come later).
+    tl_n=$#
+    tl_done=0
+    while [ "$tl_n" -gt 0 ]; do
+      case $tl_done:$1 in
+        [01]:/proc/@HOLDER@/root/*)
+          set -- "$@" "/proc/$tl_h/root/${1#/proc/@HOLDER@/root/}"
+          tl_done=$((tl_done + 1))
+          ;;
+        *) set -- "$@" "$1" ;;
+      esac
+      shift
+      tl_n=$((tl_n - 1))
+    done
+    IFS=$NL
+    for tl_d in $tt_cg_dirs; do
+      IFS=$OLD_IFS
+      echo 0 2>/dev/null >"$tl_d/cgroup.procs" && continue
+      # cgroup v2 with nsdelegate: a writer in a private cgroup namespace cannot
+      # move a process out of it (ENOENT). Write from the node's (PID 1's).
+      # Untested here: this machine runs cgroup v1.
+      # shellcheck disable=SC2016 # constant script text: its "$@" expands in the child
+      if [ -r /proc/1/ns/cgroup ] &&
+        "$tt_nsenter" --cgroup=/proc/1/ns/cgroup -- "$tt_bb" sh -c 'echo "$1" >"$2"' sh "$tl_self" "$tl_d/cgroup.procs" 2>/dev/null; then
+        continue
+      fi
+      die 120 "--tools target cannot join the target's cgroup $tl_d; use --tools helper"
+    done
+    IFS=$OLD_IFS
+    exec "$@"
+  )
 }
 
 # ----------------------------------------------------------- cp and diff
@@ -1614,7 +2255,6 @@ mode_catch() { # [COMMAND [ARG...]]
   session_nsenter
   session_target_root
   session_forks=1
-  if [ "$tools" = target ]; then session_environ=$PROC/$target_pid/environ; fi
   session_exec "$@"
   exit
 }
@@ -1627,7 +2267,7 @@ main() {
   # "$@" is now the session's COMMAND, if any.
   case $mode in
     serve)
-      allow_only --idle --idle-start
+      allow_only --idle --idle-start --freeze-idle
       no_command "$@"
       mode_serve
       ;;

@@ -64,6 +64,7 @@ export const DEBUG_OPTIONS = {
   },
   'kill-on-exit': { type: 'boolean', default: false, describe: 'with --catch: kill the caught container on exit instead of thawing it' },
   'print-env': { type: 'boolean', default: false, describe: 'with --catch: print the frozen command line and environment (control characters made visible), then thaw it' },
+  'keep-warm': { type: 'string', describe: 'keep the helper this long after the session, and reuse a warm one of yours (same node, image, namespace, spec, agent) instead of creating one (env NSDEBUG_KEEP_WARM; default off)' },
   pick: { type: 'boolean', default: true, describe: 'use the interactive picker for open choices when in a terminal (--no-pick to disable)' },
   ...FANOUT_OPTIONS,
   output: { alias: 'o', type: 'string', choices: ['text', 'json'], describe: 'with --all-pods: text (lines prefixed with the pod) or json ([{pod, node, container, exitCode, stdout, stderr}])' },

@@ -13,6 +13,8 @@ export type Tools = (typeof TOOLS)[number];
 /** `--ns` and `--tools` not given. */
 export const DEFAULT_NAMESPACES: readonly NamespaceName[] = ['net', 'pid', 'uts', 'ipc'];
 export const DEFAULT_TOOLS: Tools = 'helper';
+/** A caught container (`--catch`) is entered for its files, mounts and environment: target tools unless --tools says otherwise. */
+export const CATCH_TOOLS: Tools = 'target';
 
 export function isNamespaceType(value: string): value is NamespaceName {
   return (NAMESPACE_TYPES as readonly string[]).includes(value);

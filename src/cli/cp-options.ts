@@ -4,6 +4,7 @@ import { posix } from 'node:path';
 import { UserError } from '../base/errors.js';
 import { validateHelperOptions, type HelperOptions, type RawHelperArgs } from './debug-options.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
+import type { RawStatsArgs } from './inspect-options.js';
 
 export interface RawCpArgs extends RawHelperArgs {
   readonly src?: string | undefined;
@@ -12,11 +13,8 @@ export interface RawCpArgs extends RawHelperArgs {
   readonly preserve?: boolean | undefined;
 }
 
-export interface RawDiffArgs extends RawHelperArgs {
-  readonly target?: string | undefined;
-  readonly container?: string | undefined;
-  readonly output?: string | undefined;
-}
+/** diff takes what stats takes for one pod: TARGET, -c and -o. */
+export type RawDiffArgs = RawHelperArgs & Pick<RawStatsArgs, 'target' | 'container' | 'output'>;
 
 /** One side of a copy: the container's (with its pod) or ours (a path, or `-` for a tar on stdio). */
 export type CpEnd =

@@ -2,7 +2,7 @@ import { UserError } from '../base/errors.js';
 import { MAX_DURATION_SECONDS, parseDurationSeconds } from '../base/duration.js';
 import { parseTargetRef, type TargetRef } from '../kube/target-ref.js';
 import type { KubeFlags } from '../kube/client.js';
-import { DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
+import { CATCH_TOOLS, DEFAULT_NAMESPACES, TOOLS, assertContainerOrSandbox, defaultToolsFor, isTools, mountNeedsTargetTools, type NamespaceName, type Tools } from '../base/rules.js';
 import { DEFAULT_IMAGE, GLOBAL_OPTIONS, HELPER_OPTIONS, IMAGE_PULL_POLICIES } from '../base/flags.js';
 import type { HelperSettings } from '../helper/handle.js';
 import { AgentArgvError, parseNamespaceList } from '../agent/argv.js';
@@ -49,6 +49,7 @@ export interface RawDebugArgs extends RawHelperArgs, RawFanoutArgs {
   readonly catch?: boolean | undefined;
   readonly killOnExit?: boolean | undefined;
   readonly printEnv?: boolean | undefined;
+  readonly keepWarm?: string | undefined;
   /** Everything after `--`, byte for byte (never through yargs' number parsing). */
   readonly '--'?: readonly string[] | undefined;
 }
@@ -81,6 +82,8 @@ export interface DebugOptions extends HelperOptions {
   readonly output: 'text' | 'json';
   /** --catch: wait for the container's next start and freeze it (absent otherwise). */
   readonly catch: CatchOptions | undefined;
+  /** --keep-warm / NSDEBUG_KEEP_WARM in seconds: reuse a warm helper, leave it warm after (absent: off). */
+  readonly keepWarmSeconds?: number | undefined;
 }
 
 export interface CatchOptions {
@@ -176,8 +179,7 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
   }
   const namespaces = raw.ns === undefined ? DEFAULT_NAMESPACES : parseNamespacesFlag(raw.ns);
   const catching = validateCatch(raw, target);
-  // A caught container is entered for its files, mounts and environment: target tools unless told otherwise.
-  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : catching ? 'target' : defaultToolsFor(namespaces);
+  const tools: Tools = raw.tools !== undefined && isTools(raw.tools) ? raw.tools : catching ? CATCH_TOOLS : defaultToolsFor(namespaces);
   if (mountNeedsTargetTools(namespaces, tools)) {
     throw new UserError(`--ns mnt enters the container's filesystem, where the ${tools === 'host' ? "node's" : "helper image's"} programs are not`, {
       hint: 'drop mnt (the target\'s files stay readable under $NSDEBUG_TARGET_ROOT), or use --tools target',
@@ -214,6 +216,7 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
       hint: 'name one, for example kubectl nsdebug pod/web -- ip addr',
     });
   }
+  const keepWarm = validateKeepWarm(raw, env, Boolean(catching || fanout));
   if (catching?.printEnv) {
     return { ...helper, target, container: raw.container, sandbox: false, namespaces, namespacesExplicit: raw.ns !== undefined, tools, toolsExplicit: raw.tools !== undefined,
       command, stdin: false, tty: false, allNamespaces: false, interactivePicker: false, fanout, output, catch: catching };
@@ -242,7 +245,28 @@ export function validateDebugOptions(raw: RawDebugArgs, env: NodeJS.ProcessEnv, 
     fanout,
     output,
     catch: catching,
+    ...keepWarm,
   };
+}
+
+/**
+ * --keep-warm DURATION (or NSDEBUG_KEEP_WARM, for shell profiles; 0 turns it off):
+ * single sessions only. The flag with --catch, --all-pods or --keep is an error;
+ * the variable is simply not applied there.
+ */
+function validateKeepWarm(raw: RawDebugArgs, env: NodeJS.ProcessEnv, notSingle: boolean): { keepWarmSeconds?: number } {
+  const fromFlag = raw.keepWarm !== undefined;
+  const text = fromFlag ? raw.keepWarm : env.NSDEBUG_KEEP_WARM;
+  if (text === undefined || text.trim() === '') return {};
+  const seconds = parseDurationSeconds(text.trim());
+  if (seconds === undefined || seconds > MAX_DURATION_SECONDS) {
+    throw new UserError(`${fromFlag ? '--keep-warm' : 'NSDEBUG_KEEP_WARM'} "${text}" is not a valid duration`, { hint: 'use a value like 60s, 10m or 1h, at most 24h (0 turns it off)' });
+  }
+  if (seconds === 0) return {};
+  if (!fromFlag && (notSingle || raw.keep)) return {};
+  if (raw.keep) throw new UserError('--keep-warm and --keep exclude each other (--keep leaves the helper for good)', { hint: 'drop one of them' });
+  if (notSingle) throw new UserError('--keep-warm applies to a single session, not to --catch or --all-pods', { hint: 'drop --keep-warm' });
+  return { keepWarmSeconds: Math.ceil(seconds) };
 }
 
 /** --catch and its companions: a pod's container, never a node or the sandbox. */

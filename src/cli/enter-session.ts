@@ -1,7 +1,7 @@
 // The last steps of every session, plain or picked: run the agent's session mode
 // in the acquired helper with the user's stdio, beating while it lasts.
 import { randomBytes } from 'node:crypto';
-import { buildStatusArgv } from '../agent/argv.js';
+import { MARKED_EXIT, buildStatusArgv } from '../agent/argv.js';
 import { UserError } from '../base/errors.js';
 import type { Progress } from '../base/progress.js';
 import type { HelperHandle } from '../helper/handle.js';
@@ -11,10 +11,20 @@ import { targetName } from '../session/plan-target.js';
 import { buildSessionCommand, describeEntering, sessionTools, type ResolvedSession } from '../session/session.js';
 import type { DebugOptions } from './debug-options.js';
 
+/** A warm helper another session holds (or whose warm time just ended): nothing ran; take a new helper. */
+export class WarmHelperBusy extends Error {
+  constructor(name: string) {
+    super(`the warm helper ${name} is busy with another session`);
+    this.name = 'WarmHelperBusy';
+  }
+}
+
 /** Runs the session's command in the running helper and returns its exit status. */
-export async function enterSession(options: Pick<DebugOptions, 'command' | 'tools' | 'stdin' | 'tty'>, session: ResolvedSession, helper: HelperHandle, progress: Progress, kube: Kube): Promise<number> {
+export async function enterSession(options: Pick<DebugOptions, 'command' | 'tools' | 'stdin' | 'tty' | 'keepWarmSeconds'>, session: ResolvedSession, helper: HelperHandle, progress: Progress, kube: Kube): Promise<number> {
   const sessionId = randomSessionId();
-  const argv = buildSessionCommand(session, options.command, options.tools, sessionId);
+  // Marked exits: a 0 comes back as MARKED_EXIT.ok, so it needs no second exec to confirm.
+  const keepWarm = options.keepWarmSeconds === undefined ? {} : { keepWarmSeconds: options.keepWarmSeconds };
+  const argv = buildSessionCommand(session, options.command, options.tools, { sessionId, markedExit: true, ...keepWarm });
   progress.phase('entering', describeEntering(session));
   // Who entered what: an Event on the target, sent beside the session's own exec.
   const record = await openSessionRecord(kube, progress, helper, {
@@ -31,18 +41,28 @@ export async function enterSession(options: Pick<DebugOptions, 'command' | 'tool
   let status: number | string = 'unknown (the session was cut short)';
   try {
     const code = await helper.runAgent(argv, { stdin: options.stdin, tty: options.tty });
-    status = code === 0 ? await confirmSuccess(helper, sessionId) : code;
+    if (code === MARKED_EXIT.busy && options.keepWarmSeconds !== undefined) {
+      status = 'not started (the warm helper was busy)';
+      helper.releaseAs('untouched');
+      throw new WarmHelperBusy(helper.ref.name);
+    }
+    // The stream's own 0 is a broken stream's (the agent's 0 is marked); `ask` is a command's 217-219.
+    status = code === MARKED_EXIT.ok ? 0 : code === 0 || code === MARKED_EXIT.ask ? await confirmStatus(helper, sessionId) : code;
+    helper.releaseAs('warm');
     return status;
   } finally {
+    // The record's close and the helper's release go out together (settleRelease
+    // awaits the same release and reports its failure).
+    helper.release().catch(() => {});
     await record.close(status);
   }
 }
 
 /**
- * A stream broken by a kubelet or runtime restart ends with Success: a 0 is
- * trusted only when the agent recorded the command's own 0 (one more exec).
+ * A stream broken by a kubelet or runtime restart ends with Success: the
+ * status is what the agent recorded (one more exec), never the stream's 0.
  */
-async function confirmSuccess(helper: HelperHandle, sessionId: string): Promise<number> {
+async function confirmStatus(helper: HelperHandle, sessionId: string): Promise<number> {
   const unknown = (why: string) =>
     new UserError(`the session's exit status is unknown: ${why}`, {
       hint: 'the node\'s kubelet or container runtime may have restarted; check the command\'s effect and rerun it if needed',

@@ -30,6 +30,7 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
   flag('idle-timeout', raw.idleTimeout, HELPER_OPTIONS['idle-timeout'].default);
   flag('idle-start', raw.idleStart, HELPER_OPTIONS['idle-start'].default);
   if (raw.keep) args.push('--keep');
+  flag('keep-warm', raw.keepWarm);
   if (raw.quiet) args.push('-q');
   if (raw.stdin) args.push('-i');
   if (raw.tty) args.push('-t');
@@ -39,5 +40,5 @@ export function buildExtraArgs(raw: PickerEchoFlags): string[] {
 /** The flags as the user typed them (strings, before validation), for echoing. */
 export type PickerEchoFlags = Pick<
   RawDebugArgs,
-  'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'asGroup' | 'requestTimeout' | 'image' | 'imagePullPolicy' | 'helperNamespace' | 'helperRequests' | 'helperLimits' | 'imagePullSecret' | 'timeout' | 'ttl' | 'idleTimeout' | 'idleStart' | 'keep' | 'quiet' | 'stdin' | 'tty'
+  'kubeconfig' | 'context' | 'cluster' | 'user' | 'as' | 'asGroup' | 'requestTimeout' | 'image' | 'imagePullPolicy' | 'helperNamespace' | 'helperRequests' | 'helperLimits' | 'imagePullSecret' | 'timeout' | 'ttl' | 'idleTimeout' | 'idleStart' | 'keep' | 'keepWarm' | 'quiet' | 'stdin' | 'tty'
 >;

@@ -2,6 +2,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { ContainerRow, PodRow } from '../ui/types.js';
 import { formatAge } from '../base/duration.js';
 import type { ContainerInfo } from '../kube/choose-container.js';
+import { crashLoopOf, startsAgain } from '../kube/crash-backoff.js';
 
 /** The STATUS column as kubectl computes it: the most telling container reason, else the phase. */
 export function podStatusText(pod: V1Pod): string {
@@ -29,7 +30,10 @@ export function buildPodRow(pod: V1Pod, now: Date = new Date()): PodRow {
   };
 }
 
-export function buildContainerRow(container: ContainerInfo): ContainerRow {
+export function buildContainerRow(container: ContainerInfo, pod: V1Pod): ContainerRow {
+  const app = container.kind === 'container';
+  const status = app ? pod.status?.containerStatuses?.find((s) => s.name === container.name) : undefined;
+  const loop = crashLoopOf(status, new Date());
   return {
     name: container.name,
     image: container.image,
@@ -38,5 +42,8 @@ export function buildContainerRow(container: ContainerInfo): ContainerRow {
     ...(container.reason ? { reason: container.reason } : {}),
     restarts: container.restarts,
     kind: container.kind,
+    ...(loop.lastExitCode !== undefined ? { lastExit: { code: loop.lastExitCode, ...(loop.lastReason ? { reason: loop.lastReason } : {}) } } : {}),
+    // Only an app container can be caught (debug-catch refuses init and ephemeral ones).
+    ...(app && container.state !== 'running' ? { catchable: startsAgain(pod, status) } : {}),
   };
 }

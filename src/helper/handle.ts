@@ -7,8 +7,10 @@
 //   heartbeat-> the client's proof of life while a session lasts.
 //   release  -> delete (waiting for an in-flight create) or, with --keep, say how.
 // Several handles may live at once (one per node for a fan-out); each registers
-// its own cleanup. A reused warm helper would be another way to `acquire` that
-// returns the same handle with a release that leaves the pod running.
+// its own cleanup. A reused warm helper (--keep-warm) is acquired from its live
+// pod instead of a create; after a session that ended well, `release` leaves a
+// helper warm (its deadline and proof in annotations, see warm.ts) instead of
+// deleting it.
 import { Writable, type Readable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
 import { AGENT_EXIT, agentModeOf, buildHeartbeatArgv, buildServeArgv } from '../agent/argv.js';
@@ -24,11 +26,12 @@ import { runExec, type ExecSocket } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { retryWhileNotStarted } from './exec-ready.js';
 import { createHelperFitted } from './fit-resources.js';
-import { deleteCommandFor, deleteHelperWithRetry, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
+import { deleteCommandFor, deleteHelperWithRetry, helperRefOf, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
 import { buildHelperPrivileges, type HelperUse } from './privileges.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
 import { sweepFinishedHelpers } from './sweep.js';
 import { waitHelperRunning } from './wait-running.js';
+import { markWarm, unmarkWarm } from './warm-reuse.js';
 
 /** How long the end of a command waits for a sweep of finished helpers that is still running. */
 const SWEEP_GRACE_MS = 3_000;
@@ -42,6 +45,8 @@ export interface HelperSettings {
   readonly idleSeconds: number;
   readonly idleStartSeconds: number;
   readonly keep: boolean;
+  /** --keep-warm in seconds: the helper's deadline grows by it, and a session that ends well leaves it warm. */
+  readonly keepWarmSeconds?: number | undefined;
   /** --helper-requests/--helper-limits; when absent, a quota's or LimitRange's demand is met with the least that passes. */
   readonly resources?: HelperResources | undefined;
   /** --image-pull-secret (and NSDEBUG_IMAGE_PULL_SECRETS). */
@@ -60,6 +65,11 @@ export interface HelperRequest {
   readonly targetName: string;
   /** What the helper is for: it gets the privileges of that job and no more (helper/privileges.ts). */
   readonly use: HelperUse;
+  /**
+   * A session exec follows at once (the plain session path): it beats as it
+   * registers, so the handle sends no first heartbeat of its own.
+   */
+  readonly sessionFollows?: boolean;
 }
 
 /** What every helper needs from the command runner. */
@@ -93,11 +103,19 @@ export interface HelperHandle {
   capture(argv: readonly string[]): Promise<string>;
   /**
    * The handle beats by itself every third of --idle-timeout from Running until
-   * release (sessions, picker, ns, stats); kept for callers that mark a session.
+   * release (sessions, picker, ns, stats). `everyMs` beats faster until the
+   * returned stop is called (a catch session while it holds a freeze: see
+   * CATCH_BEAT_MS); without it, nothing changes.
    */
-  heartbeat(): () => void;
+  heartbeat(everyMs?: number): () => void;
   /** Deletes the helper once, waiting for an in-flight create; with --keep, says how to remove it. */
   release(): Promise<void>;
+  /**
+   * What `release` does instead of deleting: `warm` (the session ended well and
+   * --keep-warm is set: leave the helper warm), `untouched` (a warm helper that
+   * another session holds: not ours to end).
+   */
+  releaseAs(mode: 'warm' | 'untouched'): void;
 }
 
 /** The helper for a session or inspection of `pod`: on its node, in --helper-namespace or the pod's namespace. */
@@ -141,44 +159,55 @@ export function checkHelperAccess(kube: Kube, namespace: string, eventNamespace:
   return check;
 }
 
+/** The pod `acquireHelper` creates for `req` (also what a warm helper's live spec is compared with). */
+export function buildRequestedPod(settings: HelperSettings, req: HelperRequest, ref: HelperRef, createdBy: string): V1Pod {
+  return buildHelperPod({
+    ...ref,
+    nodeName: settings.testHelperNode ?? req.nodeName,
+    image: settings.image,
+    imagePullPolicy: settings.imagePullPolicy,
+    // Warm time is part of the hard lifetime: the kubelet ends the pod after both.
+    ttlSeconds: settings.ttlSeconds + (settings.keepWarmSeconds ?? 0),
+    target: req.target,
+    createdBy,
+    agentSha256: AGENT_SHA256,
+    privileges: buildHelperPrivileges(req.use),
+    serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
+    resources: settings.resources,
+    imagePullSecrets: settings.imagePullSecrets,
+  });
+}
+
 /**
  * Starts a helper and returns its handle at once. The deletion is on the guard
  * before the create request leaves, so a signal at any moment leaves nothing behind;
  * the kubelet's activeDeadlineSeconds and the agent's idle watchdog cover SIGKILL.
+ * With `warm` (a running helper chosen by warm.ts) nothing is created.
  */
-export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, checked?: Promise<HelperAccess>): HelperHandle {
+export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, checked?: Promise<HelperAccess>, warm?: V1Pod): HelperHandle {
   const { kube, progress, guard } = ctx;
   req = settings.testHelperNode ? { ...req, nodeName: settings.testHelperNode } : req;
-  const ref: HelperRef = { name: buildHelperName(req.targetName, randomSuffix()), namespace: req.namespace };
+  const ref: HelperRef = warm ? helperRefOf(warm) : { name: buildHelperName(req.targetName, randomSuffix()), namespace: req.namespace };
   const stopWaiting = new AbortController();
   let released = false;
+  let releaseMode: 'delete' | 'warm' | 'untouched' = 'delete';
   let removal: Promise<void> | undefined;
   let sweep: Promise<number> | undefined;
   const access = checked ?? checkHelperAccess(kube, req.namespace, eventNamespaceOf(req.target));
 
-  const created = (async () => {
+  const created = warm ? Promise.resolve(warm) : (async () => {
     const createdBy = (await access).user;
     if (released) throw new CancelledError();
-    const pod = buildHelperPod({
-      ...ref,
-      nodeName: req.nodeName,
-      image: settings.image,
-      imagePullPolicy: settings.imagePullPolicy,
-      ttlSeconds: settings.ttlSeconds,
-      target: req.target,
-      createdBy,
-      agentSha256: AGENT_SHA256,
-      privileges: buildHelperPrivileges(req.use),
-      serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
-      resources: settings.resources,
-      imagePullSecrets: settings.imagePullSecrets,
-    });
+    const pod = buildRequestedPod(settings, req, ref, createdBy);
     progress.phase('creating', `helper ${ref.name} in namespace ${ref.namespace} on node ${req.nodeName}`);
     // Beside the create, never before it: the user's finished helpers of killed clients go.
     sweep = sweepFinishedHelpers(kube, ref.namespace, createdBy, ref.name);
     return createHelperFitted(kube, pod, progress, settings.resources !== undefined);
   })();
-  const running = created.then(async (pod) => {
+  // A reused helper is in a session now: its warm mark goes beside the session (release waits for it).
+  const unmarked = warm ? unmarkWarm(kube, warm) : Promise.resolve();
+  if (warm) progress.phase('creating', `reusing warm helper ${ref.name} in namespace ${ref.namespace} on node ${req.nodeName}`);
+  const running = warm ? Promise.resolve(ref) : created.then(async (pod) => {
     await waitHelperRunning(kube, pod, { timeoutMs: settings.timeoutSeconds * 1000, progress, signal: stopWaiting.signal });
     return ref;
   });
@@ -197,7 +226,14 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
     if (removal) return removal;
     removal = created
       .then(
-        async () => {
+        async (pod) => {
+          if (releaseMode === 'untouched') return;
+          if (releaseMode === 'warm' && settings.keepWarmSeconds !== undefined) {
+            // A helper that cannot be marked would sit unused until its warm time ends: delete it.
+            await unmarked;
+            if (await markWarm(kube, pod, req.target, (await access).user, settings.keepWarmSeconds)) return;
+            return deleteNow();
+          }
           if (!settings.keep) return deleteNow();
           progress.note(`kept helper pod ${ref.name} (namespace ${ref.namespace}); remove it with kubectl nsdebug clean --all -n ${ref.namespace}`);
         },
@@ -258,16 +294,40 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
     }
   };
   let warnedBeat = false;
+  const fastTimers = new Set<NodeJS.Timeout>();
   const stopBeating = () => {
     if (beatTimer) clearInterval(beatTimer);
     beatTimer = undefined;
+    for (const timer of fastTimers) clearInterval(timer);
+    fastTimers.clear();
+  };
+  const beatFaster = (everyMs: number): (() => void) => {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    // From Running on, as the regular beats (lastBeatAt is set there first).
+    running.then(() => {
+      if (stopped || released) return;
+      void beat();
+      timer = setInterval(() => void beat(), everyMs);
+      timer.unref();
+      fastTimers.add(timer);
+    }, () => {});
+    return () => {
+      stopped = true;
+      if (timer) {
+        clearInterval(timer);
+        fastTimers.delete(timer);
+      }
+    };
   };
   running.then(() => {
     if (released) return;
     lastBeatAt = Date.now();
     // The first beat at once: a client killed before it would leave the helper to
-    // --idle-start (the agent counts beats only once one came).
-    void beat();
+    // --idle-start (the agent counts beats only once one came). A session exec that
+    // follows at once beats itself as it registers: then this one is a round trip
+    // (and a WebSocket) for nothing.
+    if (!req.sessionFollows) void beat();
     beatTimer = setInterval(() => void beat(), beatEveryMs);
     beatTimer.unref();
   }, () => {});
@@ -297,17 +357,21 @@ export function acquireHelper(ctx: HelperContext, settings: HelperSettings, req:
       if (code === 0) return out.text();
       throw agentFailure(argv, code, err.text());
     },
-    heartbeat: () => () => {},
+    heartbeat: (everyMs) => (everyMs === undefined ? () => {} : beatFaster(everyMs)),
     release,
+    releaseAs: (mode) => {
+      releaseMode = mode;
+    },
   };
 }
+
 
 /** Deleting retries this long across API blips: an API server or etcd restart, or a 60 s stall. */
 export const DELETE_RETRY_MS = 60_000;
 
 /** One helper for the duration of `use`: acquired, awaited until running, released on every way out. */
-export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<HelperAccess>): Promise<T> {
-  const helper = acquireHelper(ctx, settings, req, access);
+export async function withHelper<T>(ctx: HelperContext, settings: HelperSettings, req: HelperRequest, use: (helper: HelperHandle) => Promise<T>, access?: Promise<HelperAccess>, warm?: V1Pod): Promise<T> {
+  const helper = acquireHelper(ctx, settings, req, access, warm);
   let outcome: Outcome<T>;
   try {
     await helper.ready();

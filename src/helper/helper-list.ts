@@ -29,6 +29,8 @@ export function helperCreator(pod: V1Pod): string {
 export interface CleanChoice {
   /** Deleted without asking: finished helpers (of the user, or anyone's with anyUser). */
   readonly finished: V1Pod[];
+  /** Deleted without asking: the user's own warm helpers (no session in them: they wait for one). */
+  readonly warm: V1Pod[];
   /** Running sessions: deleted only with --all, after a confirmation or --yes. */
   readonly running: V1Pod[];
   /** Left alone: running sessions without --all. */
@@ -39,13 +41,18 @@ export interface CleanChoice {
   readonly notOurs: number;
 }
 
-/** Which helpers `clean` may delete (pure): only ours, by default only the user's finished ones. */
-export function chooseHelpersToClean(pods: readonly V1Pod[], rule: { user: string; all: boolean; anyUser: boolean }): CleanChoice {
+/**
+ * Which helpers `clean` may delete (pure): only ours, by default only the user's
+ * finished ones and warm ones (`isWarm`: the user's own, proven; see warm.ts).
+ */
+export function chooseHelpersToClean(pods: readonly V1Pod[], rule: { user: string; all: boolean; anyUser: boolean; isWarm?: (pod: V1Pod) => boolean }): CleanChoice {
   const ours = pods.filter(isNsdebugHelper);
   const mine = ours.filter((pod) => rule.anyUser || helperCreator(pod) === rule.user);
-  const running = mine.filter((pod) => !isHelperFinished(pod));
+  const warm = mine.filter((pod) => !isHelperFinished(pod) && helperCreator(pod) === rule.user && (rule.isWarm?.(pod) ?? false));
+  const running = mine.filter((pod) => !isHelperFinished(pod) && !warm.includes(pod));
   return {
     finished: mine.filter(isHelperFinished),
+    warm,
     running: rule.all ? running : [],
     keptRunning: rule.all ? 0 : running.length,
     otherUsers: ours.length - mine.length,
@@ -59,15 +66,18 @@ export function isHelperFinished(pod: V1Pod): boolean {
   return phase === 'Succeeded' || phase === 'Failed' || phase === 'Unknown';
 }
 
-/** One row of `list`; every cell is cluster text, shown with its control characters visible. */
-export function buildHelperRow(pod: V1Pod, now: Date = new Date()): HelperRow {
+/**
+ * One row of `list`; every cell is cluster text, shown with its control characters visible.
+ * `warmLeft`: seconds of warm time left (warm.ts), shown as the status `Warm (Ns left)`.
+ */
+export function buildHelperRow(pod: V1Pod, now: Date = new Date(), warmLeft?: number): HelperRow {
   const annotations = pod.metadata?.annotations ?? {};
   const row: HelperRow = {
     namespace: pod.metadata?.namespace ?? '',
     name: pod.metadata?.name ?? '',
     target: annotations[`${ANNOTATION_PREFIX}/target`] ?? '',
     node: pod.spec?.nodeName ?? '',
-    status: pod.metadata?.deletionTimestamp ? 'Terminating' : pod.status?.reason ?? pod.status?.phase ?? 'Unknown',
+    status: pod.metadata?.deletionTimestamp ? 'Terminating' : warmLeft !== undefined && pod.status?.phase === 'Running' ? `Warm (${formatAge(new Date(now.getTime() - warmLeft * 1000), now)} left)` : pod.status?.reason ?? pod.status?.phase ?? 'Unknown',
     age: formatAge(pod.metadata?.creationTimestamp ? new Date(pod.metadata.creationTimestamp) : undefined, now),
     createdBy: annotations[`${ANNOTATION_PREFIX}/created-by`] ?? '',
   };

@@ -6,7 +6,7 @@
 // finished. (Its doBackOff: no back-off entry yet on the first exit; each
 // restart's Next() doubles it. Seen on this cluster: restart 5 came 160 s after
 // the exit before it.)
-import type { V1ContainerStatus } from '@kubernetes/client-node';
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 
 export const BACKOFF_INITIAL_SECONDS = 10;
 export const BACKOFF_MAX_SECONDS = 300;
@@ -59,4 +59,18 @@ function toDate(value: Date | string | undefined): Date | undefined {
   if (value === undefined) return undefined;
   const d = value instanceof Date ? value : new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/**
+ * Whether the kubelet will start this app container again (what --catch waits
+ * for): a waiting container's start is coming (a back-off, an image pull, the
+ * first start); an ended one restarts under restartPolicy Always, or OnFailure
+ * after a failure; a finished or deleted pod starts nothing.
+ */
+export function startsAgain(pod: V1Pod, status: V1ContainerStatus | undefined): boolean {
+  if (pod.metadata?.deletionTimestamp || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return false;
+  const ended = status?.state?.terminated;
+  if (!ended) return true;
+  const policy = pod.spec?.restartPolicy ?? 'Always';
+  return policy === 'Always' || (policy === 'OnFailure' && ended.exitCode !== 0);
 }

@@ -1,7 +1,7 @@
 // A planned session: where its helper goes, how it is labelled, and the agent
 // invocation that enters it. Pure builders shared by the plain path and the picker.
 import type { V1Pod } from '@kubernetes/client-node';
-import { buildSessionArgv } from '../agent/argv.js';
+import { buildSessionArgv, type SessionArgvInput } from '../agent/argv.js';
 import type { Tools } from '../base/rules.js';
 import { formatTargetRef, type TargetRef } from '../kube/target-ref.js';
 import { planPodSession, type SessionPlan, type SessionWish } from './plan-namespaces.js';
@@ -55,9 +55,8 @@ export function sessionTools(session: ResolvedSession, requested: Tools): Tools 
 }
 
 /** The agent invocation for the planned session. */
-export function buildSessionCommand(session: ResolvedSession, command: readonly string[], tools: Tools, sessionId?: string): string[] {
+export function buildSessionCommand(session: ResolvedSession, command: readonly string[], tools: Tools, id: Pick<SessionArgvInput, 'sessionId' | 'markedExit' | 'keepWarmSeconds'> = {}): string[] {
   const { plan } = session;
-  const id = sessionId === undefined ? {} : { sessionId };
   if (plan.kind === 'node') {
     return buildSessionArgv({ target: { kind: 'node' }, namespaces: [], tools: sessionTools(session, tools), label: session.label, command, ...id });
   }

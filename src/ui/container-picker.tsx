@@ -1,8 +1,11 @@
 // The container screen: one row per container of the chosen pod, plus the pod
-// sandbox. Choosing a container that isn't running explains that the session will
-// use the sandbox instead and asks for enter once more.
+// sandbox. Choosing a container that isn't running shows how it stands (reason,
+// restarts, last exit) and asks what to do: catch its next start (`--catch`, when
+// the kubelet will start it again), or enter the pod sandbox instead; a container
+// that can't be caught explains the sandbox and asks for enter once more.
 //
-// Keys: ↑/↓ or j/k move, enter chooses (twice for a container that isn't running),
+// Keys: ↑/↓ or j/k move, enter chooses; on a container that isn't running, enter
+// or c catches it, s takes the sandbox (enter once more when it can't be caught);
 // Esc, q or Ctrl-C cancels.
 import { Box, Text } from 'ink';
 import { useKeys } from './use-keys.js';
@@ -45,6 +48,18 @@ export function buildSandboxExplanation(c: ContainerRow, sandboxNamespaces: read
   return `${sanitizeLine(c.name)} is ${describeNotRunning(c)}: the session will enter the pod sandbox (${sandboxNamespaces.join(', ')})`;
 }
 
+/** The line that asks what to do with a container that can be caught: how it stands. */
+export function buildNotRunningSummary(c: ContainerRow): string {
+  const parts = [`${c.restarts} restart${c.restarts === 1 ? '' : 's'}`];
+  if (c.lastExit !== undefined) parts.push(`last exit ${formatLastExit(c.lastExit)}`);
+  return `${sanitizeLine(c.name)} is ${describeNotRunning(c)}: ${parts.join(', ')}`;
+}
+
+/** `1 (Error)`, `137 (OOMKilled)`. */
+function formatLastExit(exit: NonNullable<ContainerRow['lastExit']>): string {
+  return exit.reason !== undefined && exit.reason !== '' ? `${exit.code} (${sanitizeLine(exit.reason)})` : String(exit.code);
+}
+
 function formatState(c: ContainerRow): string {
   return c.state === 'running' ? 'running' : `${c.state}: ${describeNotRunning(c)}`;
 }
@@ -69,8 +84,16 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
     if (key.escape || input === 'q' || (key.ctrl && input === 'c')) return onCancel();
     if (key.upArrow || input === 'k') return moveTo(cursor - 1);
     if (key.downArrow || input === 'j') return moveTo(cursor + 1);
-    if (!key.return) return;
     const row = rows[cursor];
+    const asked = confirming === cursor && row?.kind === 'container' ? row.container : undefined;
+    // Asked about a container that can be caught: enter/c catch it, s takes the sandbox.
+    if (asked?.catchable === true) {
+      const instead = { kind: 'sandbox', instead: { name: asked.name, reason: describeNotRunning(asked) } } as const;
+      if (key.return || input === 'c') return onSelect({ kind: 'catch', name: asked.name });
+      if (input === 's') return onSelect(instead);
+      return;
+    }
+    if (!key.return) return;
     if (row === undefined) return;
     if (row.kind === 'sandbox') return onSelect({ kind: 'sandbox' });
     const c = row.container;
@@ -84,6 +107,8 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
   const nameWidth = Math.max(4, ...shown.map((c) => c.name.length + (c.kind === 'container' ? 0 : c.kind.length + 3)));
   const imageWidth = Math.max(5, ...shown.map((c) => c.image.length));
   const stateWidth = Math.max(5, ...shown.map((c) => formatState(c).length));
+  const exitOf = (c: ContainerRow) => (c.state !== 'running' && c.lastExit !== undefined ? formatLastExit(c.lastExit) : '');
+  const showExit = shown.some((c) => exitOf(c) !== '');
   const confirmRow = confirming === undefined ? undefined : rows[confirming];
 
   return (
@@ -94,7 +119,9 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
         {'    '}
         {pad('NAME', nameWidth + 2)}
         {pad('IMAGE', imageWidth + 2)}
-        {pad('STATE', stateWidth + 2)}RESTARTS
+        {pad('STATE', stateWidth + 2)}
+        {showExit ? pad('RESTARTS', 10) : 'RESTARTS'}
+        {showExit ? 'LAST EXIT' : ''}
       </Text>
       {rows.map((row, i) => {
         const selected = i === cursor;
@@ -118,11 +145,25 @@ export function ContainerPicker({ pod, containers, sandboxNamespaces, initial, o
             {pad(sanitizeLine(name), nameWidth + 2)}
             {pad(sanitizeLine(c.image), imageWidth + 2)}
             <Text color={color(running ? 'green' : 'red')}>{pad(formatState(c), stateWidth + 2)}</Text>
-            {c.restarts}
+            {showExit ? pad(String(c.restarts), 10) : c.restarts}
+            {exitOf(c)}
           </Text>
         );
       })}
-      {confirmRow?.kind === 'container' ? (
+      {confirmRow?.kind === 'container' && confirmRow.container.catchable === true ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text color={color('yellow')}>{buildNotRunningSummary(confirmRow.container)}</Text>
+          <Text>
+            <Text color={color('cyan')}>{'  enter/c  '}</Text>
+            catch its next start: freeze it as its program starts, then enter it (--catch)
+          </Text>
+          <Text>
+            <Text color={color('cyan')}>{'  s        '}</Text>
+            enter the pod sandbox instead ({sandboxNamespaces.join(', ')})
+          </Text>
+          <Text dimColor>↑↓ choose another · esc/q cancel</Text>
+        </Box>
+      ) : confirmRow?.kind === 'container' ? (
         <Box flexDirection="column" marginTop={1}>
           <Text color={color('yellow')}>{buildSandboxExplanation(confirmRow.container, sandboxNamespaces)}</Text>
           <Text dimColor>enter: continue with the sandbox · ↑↓: choose another · esc/q cancel</Text>

@@ -1,6 +1,6 @@
 // The non-interactive command line that does what the picker chose, shown on the
 // namespace screen so users learn the flags. Display only: never executed.
-import { DEFAULT_NAMESPACES, DEFAULT_TOOLS, NAMESPACE_TYPES, sortNamespaces, type NamespaceName, type Tools } from '../base/rules.js';
+import { CATCH_TOOLS, DEFAULT_NAMESPACES, DEFAULT_TOOLS, NAMESPACE_TYPES, sortNamespaces, type NamespaceName, type Tools } from '../base/rules.js';
 
 export interface EquivalentCommandInput {
   /** `pod/NAME` (or whatever TARGET the user would type). */
@@ -10,6 +10,10 @@ export interface EquivalentCommandInput {
   /** Adds `-c NAME` unless `sandbox` is set. */
   readonly container?: string;
   readonly sandbox?: boolean;
+  /** Adds `--catch` (after `-c`): its default tools are `target`, so `--tools` is echoed against that. */
+  readonly catch?: boolean;
+  /** Adds `--all-pods`: the target is a workload, every pod of it runs the command. */
+  readonly allPods?: boolean;
   readonly namespaces: readonly NamespaceName[];
   readonly tools: Tools;
   /** Further flags to echo as given, e.g. `['--image', 'busybox:1.36']`. */
@@ -22,11 +26,13 @@ export interface EquivalentCommandInput {
 export function buildEquivalentCommand(input: EquivalentCommandInput): string {
   const args = ['kubectl', 'nsdebug', input.target];
   if (input.namespace !== undefined) args.push('-n', input.namespace);
+  if (input.allPods === true) args.push('--all-pods');
   if (input.sandbox === true) args.push('--sandbox');
   else if (input.container !== undefined) args.push('-c', input.container);
+  if (input.catch === true) args.push('--catch');
   const ns = buildNsFlagValue(input.namespaces, input.tools);
   if (ns !== undefined) args.push('--ns', ns);
-  if (input.tools !== DEFAULT_TOOLS) args.push('--tools', input.tools);
+  if (input.tools !== (input.catch === true ? CATCH_TOOLS : DEFAULT_TOOLS)) args.push('--tools', input.tools);
   args.push(...(input.extraArgs ?? []));
   if (input.command !== undefined && input.command.length > 0) args.push('--', ...input.command);
   return args.map(quoteForDisplay).join(' ');

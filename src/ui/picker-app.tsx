@@ -12,10 +12,13 @@ import { POD_PICKER_CHROME_LINES, PodPicker } from './pod-picker.js';
 import { sanitizeLine, useColor } from './theme.js';
 import { TOOLS } from '../base/rules.js';
 import type {
+  AllPodsOffer,
   ContainerChoice,
   ContainerStep,
   NamespaceChoice,
   NamespaceName,
+  NamespaceStep,
+  PickedAllPods,
   PickerPlan,
   PickerResult,
   PodRef,
@@ -24,7 +27,7 @@ import type {
 
 /** How the flow ended. */
 export type PickerOutcome =
-  | { readonly kind: 'chose'; readonly result: PickerResult }
+  | { readonly kind: 'chose'; readonly result: PickerResult | PickedAllPods }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'error'; readonly error: unknown };
 
@@ -52,12 +55,44 @@ export function buildPickerCommand(plan: PickerPlan, pod: PodRef, container: Con
   return buildEquivalentCommand({
     target: `pod/${pod.name}`,
     ...(plan.currentNamespace !== undefined && pod.namespace !== plan.currentNamespace ? { namespace: pod.namespace } : {}),
-    ...(container.kind === 'container' ? { container: container.name } : { sandbox: true }),
+    ...(container.kind === 'sandbox' ? { sandbox: true } : { container: container.name }),
+    ...(container.kind === 'catch' ? { catch: true } : {}),
     namespaces: choice.namespaces,
     tools: choice.tools,
     ...(plan.extraArgs !== undefined ? { extraArgs: plan.extraArgs } : {}),
     ...(plan.command !== undefined ? { command: plan.command } : {}),
   });
+}
+
+/** The equivalent command of the "all pods" row: the workload with --all-pods and the flags' namespaces. */
+export function buildAllPodsCommand(plan: PickerPlan, offer: AllPodsOffer, choice: NamespaceChoice): string {
+  return buildEquivalentCommand({
+    target: offer.target,
+    ...(plan.currentNamespace !== undefined && offer.namespace !== plan.currentNamespace ? { namespace: offer.namespace } : {}),
+    allPods: true,
+    ...(offer.sandbox === true ? { sandbox: true } : offer.container !== undefined ? { container: offer.container } : {}),
+    namespaces: choice.namespaces,
+    tools: choice.tools,
+    ...(plan.extraArgs !== undefined ? { extraArgs: plan.extraArgs } : {}),
+    ...(plan.command !== undefined ? { command: plan.command } : {}),
+  });
+}
+
+/** The namespace step for a container choice: a caught container has its own defaults. */
+function namespaceStepFor(plan: PickerPlan, container: ContainerChoice): NamespaceStep {
+  return container.kind === 'catch' ? (plan.catchNamespaces ?? plan.namespaces) : plan.namespaces;
+}
+
+/**
+ * The "all pods" row is offered for a workload's pods when a COMMAND was given
+ * (a fan-out runs one command in every pod; there is no shell across pods) and
+ * the namespaces are known (a COMMAND makes them so).
+ */
+export function allPodsOffered(plan: PickerPlan): AllPodsOffer | undefined {
+  const step = plan.pod;
+  if ('known' in step || step.allPods === undefined) return undefined;
+  if ((plan.command ?? []).length === 0 || !('known' in plan.namespaces)) return undefined;
+  return step.allPods;
 }
 
 export function PickerApp(props: PickerAppProps) {
@@ -89,17 +124,25 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
       result: { pod, container, namespaces: choice.namespaces, tools: choice.tools, command: buildPickerCommand(plan, pod, container, choice) },
     });
 
+  const chooseAllPods = (offer: AllPodsOffer) => {
+    if (ended.current || !('known' in plan.namespaces)) return;
+    const choice = plan.namespaces.known;
+    finish({ kind: 'chose', result: { allPods: offer, namespaces: choice.namespaces, tools: choice.tools, command: buildAllPodsCommand(plan, offer, choice) } });
+  };
+
   const chooseContainer = (pod: PodRef, container: ContainerChoice, sandboxNamespaces: readonly NamespaceName[] | undefined) => {
     if (ended.current) return;
-    const step = plan.namespaces;
+    const step = namespaceStepFor(plan, container);
     if ('known' in step) return chooseNamespaces(pod, container, step.known);
     const limitTo = container.kind === 'sandbox' ? sandboxNamespaces : undefined;
-    setScreen({ kind: 'namespaces', pod, container, limitTo, shared: undefined, checking: step.sharedWithNode !== undefined });
-    if (step.sharedWithNode === undefined) return;
+    // A caught container has no namespaces yet: nothing to compare with the node's.
+    const shares = container.kind === 'catch' ? undefined : step.sharedWithNode;
+    setScreen({ kind: 'namespaces', pod, container, limitTo, shared: undefined, checking: shares !== undefined });
+    if (shares === undefined) return;
     const update = (shared: readonly NamespaceName[] | undefined) =>
       setScreen((s) => (s.kind === 'namespaces' && s.pod === pod ? { ...s, shared, checking: false } : s));
     Promise.resolve()
-      .then(() => step.sharedWithNode!(pod, container))
+      .then(() => shares(pod, container))
       .then(update, () => update(undefined));
   };
 
@@ -151,7 +194,8 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
           pods={pods}
           title={step.title}
           showNamespace={step.showNamespace === true}
-          height={Math.max(3, terminalRows - POD_PICKER_CHROME_LINES - 1)}
+          {...(step.allPods !== undefined ? { allPods: allPodsRow(plan, step.allPods, chooseAllPods) } : {})}
+          height={Math.max(3, terminalRows - POD_PICKER_CHROME_LINES - 1 - (step.allPods !== undefined ? 1 : 0))}
           onSelect={(pod) => choosePod({ namespace: pod.namespace, name: pod.name })}
           onCancel={cancel}
         />
@@ -173,9 +217,10 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
     }
     case 'namespaces': {
       const { pod, container, limitTo, shared, checking } = screen;
-      const step = plan.namespaces;
+      const step = namespaceStepFor(plan, container);
       const initial = 'known' in step ? step.known : step.initial;
-      const where = container.kind === 'container' ? `container ${container.name}` : 'the pod sandbox';
+      const where =
+        container.kind === 'container' ? `container ${container.name}` : container.kind === 'catch' ? `container ${container.name}, caught at its next start` : 'the pod sandbox';
       return (
         <NamespacePicker
           title={`Namespaces to enter: ${pod.namespace}/${pod.name}, ${where}`}
@@ -204,6 +249,14 @@ function PickerFlow({ plan, onDone }: PickerAppProps) {
       return null;
     }
   }
+}
+
+/** What the pod screen shows for the "all pods" row: choosable with a COMMAND, else how to get one. */
+function allPodsRow(plan: PickerPlan, offer: AllPodsOffer, choose: (offer: AllPodsOffer) => void) {
+  if (allPodsOffered(plan) === undefined) {
+    return { hint: `all pods: give a COMMAND after -- to run it in each (${offer.target} --all-pods -- COMMAND)` };
+  }
+  return { onSelect: () => choose(offer) };
 }
 
 /** A waiting line that still honours Esc/q/Ctrl-C. */

@@ -7,6 +7,9 @@
 // - filter: every printable key, j, k and q included, goes into the filter; backspace
 //   deletes; ↑/↓ and enter work as in browse; Esc clears the filter and goes back to browse.
 // Ctrl-C cancels in both.
+//
+// A workload's pods may end with an "all pods (N)" row (while no filter is typed):
+// it runs the COMMAND in every pod (--all-pods). Without a COMMAND a line says how.
 import { Box, Text } from 'ink';
 import { useKeys } from './use-keys.js';
 import { useMemo, useRef } from 'react';
@@ -32,14 +35,16 @@ export interface PodPickerProps {
   readonly showNamespace?: boolean;
   /** Pod rows in the window; the caller derives it from the terminal height. */
   readonly height?: number;
+  /** The "all pods" row after the pods: choosable, or only a hint line saying what it needs. */
+  readonly allPods?: { readonly onSelect: () => void } | { readonly hint: string };
   readonly onSelect: (pod: PodRow) => void;
   readonly onCancel: () => void;
 }
 
-/** Lines the screen draws around the rows (title, filter, header, footer). */
+/** Lines the screen draws around the rows (title, filter, header, footer; the "all pods" hint is one more). */
 export const POD_PICKER_CHROME_LINES = 5;
 
-export function PodPicker({ pods, title, showNamespace = false, height = 15, onSelect, onCancel }: PodPickerProps) {
+export function PodPicker({ pods, title, showNamespace = false, height = 15, allPods, onSelect, onCancel }: PodPickerProps) {
   const color = useColor();
   const [get, set] = useFreshState<PodPickerState>(() => ({ filter: '', filtering: false, cursor: 0, offset: 0 }));
   const rows = Math.max(1, height);
@@ -61,9 +66,14 @@ export function PodPicker({ pods, title, showNamespace = false, height = 15, onS
     return result;
   };
 
+  // The "all pods" row comes after the pods while no filter narrows them.
+  const allRow = (filter: string): (() => void) | undefined =>
+    allPods !== undefined && 'onSelect' in allPods && filter === '' && (pods ?? []).length > 0 ? allPods.onSelect : undefined;
+  const rowCount = (filter: string) => filtered(filter).length + (allRow(filter) ? 1 : 0);
+
   const moveTo = (next: number) =>
     set((s) => {
-      const total = filtered(s.filter).length;
+      const total = rowCount(s.filter);
       const cursor = clampCursor(next, total);
       return { ...s, cursor, offset: buildScrollOffset(s.offset, cursor, rows, total) };
     });
@@ -72,12 +82,14 @@ export function PodPicker({ pods, title, showNamespace = false, height = 15, onS
   useKeys((input, key) => {
     const s = get();
     const list = filtered(s.filter);
-    const current = clampCursor(s.cursor, list.length);
+    const total = rowCount(s.filter);
+    const current = clampCursor(s.cursor, total);
     if (key.ctrl && input === 'c') return onCancel();
     if (key.escape) return s.filtering ? setFilter('', false) : onCancel();
     if (key.return) {
       const pod = list[current];
       if (pod !== undefined) onSelect(pod);
+      else if (current === list.length) allRow(s.filter)?.();
       return;
     }
     if (key.upArrow) return moveTo(current - 1);
@@ -85,7 +97,7 @@ export function PodPicker({ pods, title, showNamespace = false, height = 15, onS
     if (key.pageUp) return moveTo(current - rows);
     if (key.pageDown) return moveTo(current + rows);
     if (key.home) return moveTo(0);
-    if (key.end) return moveTo(list.length - 1);
+    if (key.end) return moveTo(total - 1);
     if (key.backspace || key.delete) {
       if (s.filtering) setFilter(s.filter.slice(0, -1), true);
       return;
@@ -101,8 +113,10 @@ export function PodPicker({ pods, title, showNamespace = false, height = 15, onS
   const { filter, filtering } = get();
   const visible = filtered(filter);
   const widths = useMemo(() => buildPodColumnWidths(visible), [visible]);
-  const current = clampCursor(get().cursor, visible.length);
-  const top = buildScrollOffset(get().offset, current, rows, visible.length);
+  const all = allRow(filter);
+  const total = visible.length + (all ? 1 : 0);
+  const current = clampCursor(get().cursor, total);
+  const top = buildScrollOffset(get().offset, current, rows, total);
 
   const header = buildPodLine(
     { namespace: 'NAMESPACE', name: 'NAME', ready: 'READY', status: 'STATUS', restarts: 'RESTARTS', node: 'NODE', age: 'AGE' },
@@ -110,6 +124,7 @@ export function PodPicker({ pods, title, showNamespace = false, height = 15, onS
     showNamespace,
   );
   const window = visible.slice(top, top + rows);
+  const allInWindow = all !== undefined && top + rows > visible.length;
 
   return (
     <Box flexDirection="column">
@@ -145,10 +160,17 @@ export function PodPicker({ pods, title, showNamespace = false, height = 15, onS
               </Text>
             );
           })}
+          {allInWindow ? (
+            <Text wrap="truncate-end" bold={current === visible.length}>
+              <Text color={current === visible.length ? color('cyan') : undefined}>{current === visible.length ? '› ' : '  '}</Text>
+              all pods ({pods.length})<Text dimColor>  run the command in each of them (--all-pods)</Text>
+            </Text>
+          ) : null}
           <Text dimColor>
             {top + 1}–{top + window.length} of {visible.length}
             {visible.length !== pods.length ? ` (filtered from ${pods.length})` : ''}
           </Text>
+          {allPods !== undefined && 'hint' in allPods ? <Text dimColor wrap="truncate-end">{sanitizeLine(allPods.hint)}</Text> : null}
         </>
       )}
     </Box>

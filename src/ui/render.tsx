@@ -11,9 +11,9 @@ import { ProgressView } from './progress-view.js';
 import type { ProgressSnapshot } from './progress-view.js';
 import type { Phase, ProgressReporter } from '../base/progress.js';
 import { ColorProvider, isNoColor } from './theme.js';
-import type { PickerPlan, PickerResult } from './types.js';
+import type { PickedAllPods, PickerPlan, PickerResult } from './types.js';
 
-export type { PickerPlan, PickerResult } from './types.js';
+export type { PickedAllPods, PickerPlan, PickerResult } from './types.js';
 
 export interface RunPickerOptions {
   /** Keys come from here; must be a TTY (raw mode). Default: process.stdin. */
@@ -27,7 +27,8 @@ export interface RunPickerOptions {
 }
 
 /**
- * Shows the screens whose choice is still open and resolves with the choices, or
+ * Shows the screens whose choice is still open and resolves with the choices
+ * (one pod's, or the "all pods" row's: `'allPods' in result`), or
  * 'cancelled' (Esc, q or Ctrl-C on any screen; the CLI exits 130). Rejects with the
  * error of a failed data promise (pod list, containers).
  *
@@ -35,7 +36,7 @@ export interface RunPickerOptions {
  * unref'd, but its encoding is left at utf8 (Ink's doing): set latin1 before a
  * binary-clean session.
  */
-export async function runPicker(plan: PickerPlan, options: RunPickerOptions = {}): Promise<PickerResult | 'cancelled'> {
+export async function runPicker(plan: PickerPlan, options: RunPickerOptions = {}): Promise<PickerResult | PickedAllPods | 'cancelled'> {
   const stdout = options.stdout ?? process.stderr;
   const stdin = options.stdin ?? process.stdin;
   if (options.signal?.aborted === true) return 'cancelled';

@@ -34,11 +34,20 @@ export interface ContainerRow {
   readonly restarts: number;
   /** The sandbox row is added by the picker itself. */
   readonly kind: ContainerKind;
+  /** How its last run ended (the current one's when it has just ended), e.g. `{code: 1, reason: 'Error'}`. */
+  readonly lastExit?: { readonly code: number; readonly reason?: string };
+  /**
+   * An app container that isn't running and that the kubelet will start again
+   * (its restartPolicy): choosing it offers to catch that start (`--catch`).
+   */
+  readonly catchable?: boolean;
 }
 
 /** What the container screen returns. */
 export type ContainerChoice =
   | { readonly kind: 'container'; readonly name: string }
+  /** Wait for this container's next start, freeze it and enter it (`--catch`). */
+  | { readonly kind: 'catch'; readonly name: string }
   | {
       readonly kind: 'sandbox';
       /** Set when the user picked a container that isn't running and the session falls back to the sandbox. */
@@ -59,6 +68,27 @@ export interface PickerResult extends NamespaceChoice {
   readonly command: string;
 }
 
+/** The "all pods" row's answer: one COMMAND in every pod of the workload (`--all-pods`). */
+export interface PickedAllPods extends NamespaceChoice {
+  readonly allPods: AllPodsOffer;
+  /** The equivalent non-interactive command line, for display only. */
+  readonly command: string;
+}
+
+/**
+ * The pod step's "all pods (N)" row: the workload whose pods the fan-out
+ * enters, and the flags that shape every pod's session.
+ */
+export interface AllPodsOffer {
+  /** `deploy/api`, as the user would type it. */
+  readonly target: string;
+  /** The namespace the workload is in (echoed as -n when it is not the current one). */
+  readonly namespace: string;
+  /** -c NAME or --sandbox, when the user gave them. */
+  readonly container?: string;
+  readonly sandbox?: boolean;
+}
+
 /** A value now, or later. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -73,6 +103,11 @@ export type PodStep =
       readonly title: string;
       /** Show a NAMESPACE column (`-A`). */
       readonly showNamespace?: boolean;
+      /**
+       * A workload's pods: offer an "all pods (N)" row that runs the COMMAND in
+       * each (only when a COMMAND was given: without one the screen says how).
+       */
+      readonly allPods?: AllPodsOffer;
     };
 
 /** The container step for the chosen pod: a choice already made (flag, single container), or the rows to choose from. */
@@ -104,6 +139,8 @@ export interface PickerPlan {
   /** Called once the pod is known; its result decides the container step. A rejection ends the picker with that error. */
   readonly container: (pod: PodRef) => MaybePromise<ContainerStep>;
   readonly namespaces: NamespaceStep;
+  /** The namespace step for a caught container (`--catch` enters with target tools unless --tools says otherwise); default: `namespaces`. */
+  readonly catchNamespaces?: NamespaceStep;
   /**
    * Called once, as soon as the pod is known (chosen, or at once when `pod` is known),
    * so the CLI can start creating the helper while the user still chooses. Must not throw.

@@ -279,10 +279,10 @@ describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', { retry: 2 }
   // The freeze must not outlive the session, whichever way it ends.
   describe.each(SHELLS)('serve releases a freeze, under $name', (shell) => {
     /** A catch session that has frozen a start, and serve beside it. */
-    async function frozenSession(idle: number) {
+    async function frozenSession(idle: number, freezeIdle?: number) {
       const e = env();
       const beat = () => writeFileSync(join(e.NSDEBUG_RUN ?? '', 'heartbeat'), `${Math.floor(Date.now() / 1000)}\n`);
-      const serve = startAgent(shell, ['serve', '--idle', String(idle), '--idle-start', '60'], e);
+      const serve = startAgent(shell, ['serve', '--idle', String(idle), '--idle-start', '60', ...(freezeIdle === undefined ? [] : ['--freeze-idle', String(freezeIdle)])], e);
       serves.push(serve);
       const agent = await catchAgent(shell, ['--ns', 'uts', '--tools', 'helper', '--timeout', '20', '--', 'sleep', '30'], e);
       // The client beats until the freeze; from then on it is silent.
@@ -297,8 +297,29 @@ describe.skipIf(!IS_ROOT)('catch on a fake pod with real freezers', { retry: 2 }
       beat();
       expect(freezerState(cid)).toBe('FROZEN');
       expect(readdirSync(join(e.NSDEBUG_RUN ?? '', 'frozen'))).toEqual([String(agent.child.pid)]);
-      return { serve, agent, cid, run: e.NSDEBUG_RUN ?? '' };
+      return { serve, agent, cid, run: e.NSDEBUG_RUN ?? '', beat };
     }
+
+    it('within --freeze-idle once the client stops beating (not while it beats); serve goes on', async () => {
+      const { serve, agent, cid, run, beat } = await frozenSession(30, 2);
+      // Beats keep it frozen past --freeze-idle...
+      const beating = setInterval(beat, 300);
+      await sleep(3500);
+      clearInterval(beating);
+      expect(freezerState(cid)).toBe('FROZEN');
+      // ...and their end thaws it within --freeze-idle (whole seconds) and serve's 1 s loop.
+      beat();
+      const silentFrom = Date.now();
+      await until('serve to thaw it', () => freezerState(cid) !== 'FROZEN', 6000);
+      expect(Date.now() - silentFrom).toBeGreaterThanOrEqual(900);
+      expect(Date.now() - silentFrom).toBeLessThan(4500);
+      expect(readdirSync(join(run, 'frozen'))).toEqual([]);
+      expect(serve.child.exitCode).toBe(null); // its sessions end at --idle, as any session's
+      await until('the container to end', () => status(cid) === '3');
+      killAgentGroup(agent);
+      serve.child.kill('SIGTERM');
+      expect(await serve.done).toMatchObject({ code: 0 });
+    }, 40_000);
 
     it('when the client stops beating', async () => {
       const { serve, agent, cid, run } = await frozenSession(3);

@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AGENT_EXIT, NAMESPACE_TYPES } from '../../src/agent/argv.js';
+import { AGENT_EXIT, MARKED_EXIT, NAMESPACE_TYPES } from '../../src/agent/argv.js';
 import { AGENT, SHELLS, removeDir, runAgent, tempDir } from './helpers.js';
 
 const script = readFileSync(AGENT, 'utf8');
@@ -44,7 +44,13 @@ describe('the script text', () => {
       [AGENT_EXIT.unsupportedNamespace]: expect.stringMatching(/lacks a requested namespace type/),
       [AGENT_EXIT.escaped]: expect.stringMatching(/exited .*before it was frozen/),
       [AGENT_EXIT.timedOut]: expect.stringMatching(/no new start .*within --timeout/),
+      [AGENT_EXIT.targetTools]: expect.stringMatching(/--tools target refused/),
     });
+  });
+
+  it('declares the marked exits (--marked-exit) as MARKED_EXIT says', () => {
+    const declared = Object.fromEntries([...script.matchAll(/^EXIT_(ASK|OK|BUSY)=(\d+)$/gm)].map((m) => [m[1]!.toLowerCase(), Number(m[2])]));
+    expect(declared).toEqual({ ...MARKED_EXIT });
   });
 
   it('exits (die) with AGENT_EXIT codes only, and uses each of them', () => {

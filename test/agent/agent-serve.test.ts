@@ -91,6 +91,21 @@ describe.concurrent.each(SHELLS)('serve under $name', (shell) => {
     expect(at - stopped).toBeLessThan(4500);
   }, 15_000);
 
+  it('a warm helper (warm-until written by a --keep-warm session) stays past --idle until its warm time, then exits', async () => {
+    const run = runDir(`${tag}-warm`);
+    const session = spawn('sleep', ['0.3'], { stdio: 'ignore' });
+    writeFileSync(join(run, 'sessions', String(session.pid)), '');
+    const warmUntil = Math.floor(Date.now() / 1000) + 4;
+    writeFileSync(join(run, 'warm-until'), `${warmUntil}\n`);
+    const { child, done } = startAgent(shell, ['serve', '--idle', '1', '--idle-start', '1'], { PATH: process.env.PATH, NSDEBUG_RUN: run });
+    await sleep(2500);
+    expect(child.exitCode).toBeNull(); // past --idle after the session: warm
+    const { code, at } = await done;
+    expect(code).toBe(0);
+    expect(at).toBeGreaterThanOrEqual(warmUntil * 1000);
+    expect(at).toBeLessThan(warmUntil * 1000 + 2500);
+  }, 15_000);
+
   it('exits 0 at once on TERM', async () => {
     const { child, done } = startAgent(shell, ['serve'], { PATH: process.env.PATH, NSDEBUG_RUN: runDir(`${tag}-term`) });
     await sleep(400);

@@ -2,7 +2,7 @@
 // the client reads before it trusts a 0 (a kubelet or runtime restart breaks the
 // stream and the API reports Success). A node session with the helper's tools
 // needs no pod, so it runs here under every shell.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHELLS, removeDir, runAgent, tempDir } from './helpers.js';
@@ -39,6 +39,42 @@ describe.concurrent.each(SHELLS)('status under $name', (shell) => {
     expect((await runAgent(shell, ['status', '--session-id', 'cccccccc3'], e)).stdout).toBe('running\n');
     expect((await session).status).toBe(0);
     expect((await runAgent(shell, ['status', '--session-id', 'dddddddd4'], e)).stdout).toBe('unknown\n');
+  });
+
+  it('--marked-exit: a 0 leaves as 218, the command\'s own 217-219 as 217, any other status as itself; the record keeps the real one', async () => {
+    const e = env('marked');
+    for (const [id, code, leaves] of [['eeeeeeee1', 0, 218], ['eeeeeeee2', 3, 3], ['eeeeeeee3', 218, 217], ['eeeeeeee4', 219, 217], ['eeeeeeee5', 217, 217]] as const) {
+      const session = await runAgent(shell, ['session', '--node', '--tools', 'helper', '--session-id', id, '--marked-exit', '--', 'sh', '-c', `exit ${code}`], e);
+      expect(session.status).toBe(leaves);
+      expect((await runAgent(shell, ['status', '--session-id', id], e)).stdout).toBe(`${code}\n`);
+    }
+    // Without an id there is no record to ask: refused as usage.
+    expect((await runAgent(shell, ['session', '--node', '--tools', 'helper', '--marked-exit', '--', 'true'], e)).status).toBe(125);
+  });
+
+  it('--keep-warm: one session at a time (a second one exits 219 silently, running nothing); the end writes the warm deadline and frees the claim', async () => {
+    const e = env('warm');
+    const run = e.NSDEBUG_RUN;
+    const args = (id: string, ...command: string[]) => ['session', '--node', '--tools', 'helper', '--session-id', id, '--marked-exit', '--keep-warm', '30', '--', ...command];
+    expect((await runAgent(shell, ['session', '--node', '--tools', 'helper', '--session-id', 'ffffffff0', '--keep-warm', '30', '--', 'true'], e)).status).toBe(125);
+    const first = runAgent(shell, args('ffffffff1', 'sleep', '1'), e);
+    await new Promise((r) => setTimeout(r, 400));
+    const second = await runAgent(shell, args('ffffffff2', 'sh', '-c', 'echo ran'), e);
+    expect(second).toMatchObject({ status: 219, stdout: '', stderr: '' });
+    expect((await runAgent(shell, ['status', '--session-id', 'ffffffff2'], e)).stdout).toBe('unknown\n');
+    const before = Math.floor(Date.now() / 1000);
+    expect((await first).status).toBe(218);
+    const until = Number(readFileSync(join(run, 'warm-until'), 'utf8'));
+    expect(until).toBeGreaterThanOrEqual(before + 30);
+    expect(until).toBeLessThanOrEqual(before + 32);
+    expect(existsSync(join(run, 'claim'))).toBe(false);
+    // Free again; a claim left by a session that died is taken over.
+    mkdirSync(join(run, 'claim'));
+    writeFileSync(join(run, 'claim', 'pid'), '999999\n');
+    expect((await runAgent(shell, args('ffffffff3', 'true'), e)).status).toBe(218);
+    // Warm time over: refused, nothing runs.
+    writeFileSync(join(run, 'warm-until'), `${before - 1}\n`);
+    expect((await runAgent(shell, args('ffffffff4', 'sh', '-c', 'echo ran'), e))).toMatchObject({ status: 219, stdout: '' });
   });
 
   it('rejects a malformed id as usage (125)', async () => {

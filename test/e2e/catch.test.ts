@@ -7,8 +7,12 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest, deletePod, E2E_LABEL, getPod, kubectl, NODE_NAME, uniqueName } from './helpers/cluster.js';
+import { applyManifest, deletePod, E2E_LABEL, getPod, kubectl, NODE_NAME, TOOLBOX_IMAGE, uniqueName } from './helpers/cluster.js';
 import { helperPods, nsdebug, runningHelperPods, waitFor } from './helpers/nsdebug.js';
+
+// Catch's sessions use target tools by default: the helper image needs util-linux setpriv
+// (each test file runs in its own process, so this reaches only this file's plugin runs).
+process.env.NSDEBUG_IMAGE = TOOLBOX_IMAGE;
 
 const config = uniqueName('catch-config');
 const APP_CONF = 'greeting=hello from the configmap\n';
@@ -130,11 +134,38 @@ describe('kubectl nsdebug pod/crashy --catch', () => {
     const exited = new Promise<number | null>((r) => client.on('exit', (code) => r(code)));
     await waitFor('the container to be frozen', async () => (frozen(uid) ? true : undefined), 60_000, 100);
     process.kill(client.pid!, signal);
+    const killedAt = performance.now();
     expect(await exited).toBe(status);
-    // SIGINT: released before the client exits. SIGKILL: the agent's stdin
-    // ends with the client's connection, or serve's heartbeat check (30 s).
-    await waitFor('the freeze to end', async () => (frozen(uid) ? undefined : true), signal === 'SIGINT' ? 5_000 : 60_000, 250);
+    // SIGINT: released before the client exits. SIGKILL: the closed stream ends
+    // the hold exec (measured: at once); if it did not, the beats (every second
+    // while it held the freeze) stop and serve thaws after 5 s (--freeze-idle,
+    // whole-second beat times, a 1 s loop): the SIGSTOP case below.
+    await waitFor('the freeze to end', async () => (frozen(uid) ? undefined : true), signal === 'SIGINT' ? 5_000 : 9_000, 100);
+    console.log(`catch: ${signal}: the freeze ended ${Math.round(performance.now() - killedAt)} ms after the kill`);
     if (signal === 'SIGINT') expect(await helperPods([name])).toEqual([]);
+    await noHelperRunning(name);
+  }, 180_000);
+
+  it('SIGSTOP while it is frozen (a hung client, its connection still open): its heartbeats stop, and the freeze ends within seconds', async () => {
+    const { name, uid } = await crashy();
+    const client = spawn('kubectl', ['nsdebug', `pod/${name}`, '--catch', '--', 'sleep', '600'], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((r) => client.on('exit', (code) => r(code)));
+    try {
+      await waitFor('the container to be frozen', async () => (frozen(uid) ? true : undefined), 60_000, 100);
+      // The freeze holds while the client beats (every second), past --freeze-idle (5 s)...
+      await new Promise((r) => setTimeout(r, 7_000));
+      expect(frozen(uid)).toBe(true);
+      // ...and a client that no longer beats, though its streams stay open, loses it:
+      // no beat for 5 s, on whole-second beat times, seen by serve's 1 s loop.
+      process.kill(client.pid!, 'SIGSTOP');
+      const stoppedAt = performance.now();
+      await waitFor('the freeze to end', async () => (frozen(uid) ? undefined : true), 9_000, 100);
+      console.log(`catch: SIGSTOP: the freeze ended ${Math.round(performance.now() - stoppedAt)} ms after the client stopped`);
+    } finally {
+      process.kill(client.pid!, 'SIGKILL');
+      process.kill(client.pid!, 'SIGCONT');
+    }
+    expect(await exited).toBe(null);
     await noHelperRunning(name);
   }, 180_000);
 });

@@ -6,11 +6,13 @@
 // The pods live in a namespace of their own, so the pod screen lists only them.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  applyManifest,
   applyPod,
   createNamespace,
   deleteNamespace,
   execInPod,
   getPod,
+  kubectl,
   uniqueName,
   waitPodRunning,
   E2E_IMAGE,
@@ -24,7 +26,9 @@ const duo = uniqueName('duo');
 const web = uniqueName('web');
 const crashy = uniqueName('crashy');
 const annotated = uniqueName('annot');
-const TARGETS = [duo, web, crashy, annotated];
+const catchme = uniqueName('catchme');
+const fleet = uniqueName('fleet');
+const TARGETS = [duo, web, crashy, annotated, catchme];
 let duoPod: PodJson;
 let crashyPod: PodJson;
 
@@ -250,7 +254,7 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
     }
   });
 
-  it('a crash-looping container: choosing it explains the sandbox, and the session is in the sandbox\'s net namespace', async () => {
+  it('a crash-looping container: choosing it offers the sandbox (s), and the session is in the sandbox\'s net namespace', async () => {
     const term = await startPlugin(['-n', NS, `pod/${crashy}`]);
     try {
       await waitScreen(term, new RegExp(`Containers of ${re(NS)}/${re(crashy)}[\\s\\S]*pod sandbox \\(pause\\)`), 60_000);
@@ -258,8 +262,10 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
       await term.keys('Up', 'Up');
       await waitScreen(term, /› ✗ app/);
       await term.keys('Enter');
-      await waitScreen(term, /app is (CrashLoopBackOff|Error): the session will enter the pod sandbox \([a-z, ]+\)/);
-      await term.keys('Enter');
+      // It will start again: the screen offers to catch that start, or the sandbox (s).
+      await waitScreen(term, /app is (CrashLoopBackOff|Error): \d+ restarts?, last exit 1 \(Error\)/);
+      await waitScreen(term, /^ +s +enter the pod sandbox instead \([a-z, ]+\)$/m);
+      await term.type('s');
 
       await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(crashy)}, the pod sandbox`), 60_000);
       expect(await term.screen()).toMatch(/\[-\] mnt +.*not held by the sandbox/);
@@ -282,6 +288,95 @@ describe('kubectl nsdebug in a terminal: the picker', () => {
       await term.kill();
     }
   });
+});
+
+describe('kubectl nsdebug in a terminal: catch and all pods', () => {
+  it('the only container crash-loops: the container screen shows it and offers to catch its next start; the session is in the frozen container; the crash loop goes on', async () => {
+    const manifest = pod(catchme, [{ name: 'app', command: ['sh', '-c', 'echo started; echo "mode=$APP_MODE"; sleep 0.3; exit 1'] }]) as { spec: { containers: Array<Record<string, unknown>> } };
+    manifest.spec.containers[0]!.env = [{ name: 'APP_MODE', value: 'picker-catch' }];
+    await applyPod(manifest);
+    const crashed = await waitFor('catchme to crash once', async () => {
+      const p = await getPod(catchme, NS);
+      const app = p.status.containerStatuses?.[0] as { restartCount?: number; lastState?: { terminated?: unknown } } | undefined;
+      return app?.lastState?.terminated ? (app.restartCount ?? 0) : undefined;
+    }, 120_000, 500);
+
+    const term = await startPlugin(['-n', NS, `pod/${catchme}`]);
+    try {
+      await waitScreen(term, new RegExp(`Containers of ${re(NS)}/${re(catchme)}[\\s\\S]*› ✗ app +\\S+ +(waiting: CrashLoopBackOff|terminated: Error) +\\d+ +1 \\(Error\\)`), 60_000);
+      await term.keys('Enter');
+      await waitScreen(term, /^ +enter\/c +catch its next start: freeze it as its program starts, then enter it \(--catch\)$/m);
+      await term.keys('Enter');
+
+      await waitScreen(term, new RegExp(`Namespaces to enter: ${re(NS)}/${re(catchme)}, container app, caught at its next start`), 60_000);
+      const equivalent = `kubectl nsdebug pod/${catchme} -n ${NS} -c app --catch`;
+      await waitScreen(term, new RegExp(`\\$ ${re(equivalent)}$`, 'm'));
+      await term.keys('Enter');
+
+      // Waits for the kubelet's back-off, freezes the start, enters it (target tools: its own sh and environment).
+      await waitScreen(term, new RegExp(`^\\[pod/${re(catchme)}:app\\] #\\s*$`, 'm'), 120_000);
+      const screen = await term.screen();
+      expect(screen).toContain(`✓ ${equivalent}`);
+      expect(screen).toMatch(/caught app \d+ ms after its process started/);
+      expect(await runInSession(term, 'tr "\\0" " " </proc/1/cmdline; echo')).toEqual(['sh -c echo started; echo "mode=$APP_MODE"; sleep 0.3; exit 1']);
+      expect(await runInSession(term, 'echo "mode=$APP_MODE"')).toEqual(['mode=picker-catch']);
+
+      await term.type('exit\r');
+      expect(await exitStatus(term)).toBe(0);
+      expect(await term.screen()).toMatch(/thawed app after [\d.]+s frozen: its crash loop goes on/);
+      // Thawed, it runs on: the caught start ends and the kubelet restarts it again.
+      const restarts = async () => ((await getPod(catchme, NS)).status.containerStatuses?.[0] as { restartCount?: number } | undefined)?.restartCount ?? 0;
+      const after = await restarts();
+      expect(after).toBeGreaterThanOrEqual(crashed);
+      await waitFor('the restart count to grow again', async () => ((await restarts()) > after ? true : undefined), 90_000, 1000);
+    } finally {
+      await term.kill();
+    }
+  }, 240_000);
+
+  it('a deployment\'s pods with a COMMAND: the "all pods" row runs it in every pod (--all-pods); no helper remains', async () => {
+    const labels = { app: fleet, [E2E_LABEL.key]: E2E_LABEL.value };
+    await applyManifest({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: fleet, namespace: NS, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: fleet } },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            automountServiceAccountToken: false,
+            enableServiceLinks: false,
+            tolerations: [{ key: 'nsdebug.dev/second-node', operator: 'Exists', effect: 'NoSchedule' }],
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: fleet } } }],
+            containers: [{ name: 'main', image: E2E_IMAGE, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+          },
+        },
+      },
+    });
+    await kubectl(['-n', NS, 'rollout', 'status', `deployment/${fleet}`, '--timeout=120s'], { timeoutMs: 130_000 });
+    const names = (await kubectl(['-n', NS, 'get', 'pods', '-l', `app=${fleet}`, '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/).sort();
+    expect(names).toHaveLength(2);
+
+    const term = await startPlugin(['-n', NS, `deploy/${fleet}`, '--', 'hostname']);
+    try {
+      await waitScreen(term, new RegExp(`Pods of deployment/${re(fleet)} in namespace ${re(NS)}[\\s\\S]*all pods \\(2\\) +run the command in each of them \\(--all-pods\\)`), 60_000);
+      await term.keys('Down', 'Down');
+      await waitScreen(term, /› all pods \(2\)/);
+      await term.keys('Enter');
+      expect(await exitStatus(term, 120_000)).toBe(0);
+      const screen = await term.screen();
+      expect(screen).toContain(`✓ kubectl nsdebug deployment/${fleet} -n ${NS} --all-pods -- hostname`);
+      // Each pod answers with its own hostname (its name), prefixed with it.
+      for (const name of names) expect(screen).toMatch(new RegExp(`^${re(name)} \\| ${re(name)}$`, 'm'));
+      expect(await helperPods(names)).toEqual([]);
+    } finally {
+      await term.kill();
+      await kubectl(['-n', NS, 'delete', 'deployment', fleet, '--wait=false']).catch(() => undefined);
+    }
+  }, 240_000);
 });
 
 // Figures for the note, not a check of speed: NSDEBUG_E2E_TIMING=1 npx vitest run --project e2e test/e2e/picker.test.ts -t figures

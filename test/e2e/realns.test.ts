@@ -125,9 +125,9 @@ describe('a kubeconfig with proxy-url', () => {
     expect(result.code).toBe(0);
     expect(kubectlExec).toBeGreaterThan(0); // the proxy really is in the path
     // The start's parallel burst (access reviews, the pod) over the shared pool, two watches,
-    // and one WebSocket per exec (each is its own upgraded connection): the first heartbeat,
-    // the session, and the status check that confirms its 0 (issue 10). Without the shared
-    // pool the same session opens 11 for its requests alone (13 with the three execs).
+    // and one WebSocket per exec (each is its own upgraded connection): the session's (its 0
+    // arrives marked, so no status check; it beats itself, so no separate first heartbeat).
+    // Without the shared pool the same session opens 11 for its requests alone.
     expect(session).toBeLessThan(11);
   });
 });

@@ -2,7 +2,7 @@
 // helper on the node, finds the target's PID, enters the chosen namespaces,
 // and removes the helper on every way out.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { applyPod, buildPod, deletePod, getPod, uniqueName, waitPodRunning, type PodJson } from './helpers/cluster.js';
+import { applyPod, buildPod, deletePod, getPod, TOOLBOX_IMAGE, uniqueName, waitPodRunning, type PodJson } from './helpers/cluster.js';
 import { helperPods, nsdebug, PROMPT, TerminalSession, waitFor } from './helpers/nsdebug.js';
 
 const web = uniqueName('web');
@@ -61,7 +61,7 @@ describe('kubectl nsdebug pod/x -- COMMAND', () => {
   });
 
   it('--tools target reads a file only the target has', async () => {
-    const result = await nsdebug([`pod/${web}`, '--tools', 'target', '--', 'cat', '/etc/marker']);
+    const result = await nsdebug([`pod/${web}`, '--tools', 'target', '--image', TOOLBOX_IMAGE, '--', 'cat', '/etc/marker']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('target-only\n');
   });

@@ -80,4 +80,51 @@ describe('ContainerPicker', () => {
     expect(onCancel).toHaveBeenCalledTimes(1);
     expect(onSelect).not.toHaveBeenCalled();
   });
+
+  describe('a container that can be caught (it will start again)', () => {
+    const looping: ContainerRow[] = [
+      { ...containers[0]!, catchable: true, lastExit: { code: 1, reason: 'Err\u001b[2Jor' } },
+      containers[1]!,
+    ];
+
+    it('shows its last exit (control characters visible) and asks: catch its next start, or the sandbox', async () => {
+      const { stdin, lastFrame, onSelect } = setup({ containers: looping });
+      expect(lastFrame()).toContain('› ✗ app      ghcr.io/acme/app:1.2  waiting: CrashLoopBackOff  7         1 (Err\\e[2Jor)');
+      await type(stdin, KEY.enter);
+      expect(onSelect).not.toHaveBeenCalled();
+      expect(lastFrame()!.split('\n').slice(-4).join('\n')).toMatchInlineSnapshot(`
+        "app is CrashLoopBackOff: 7 restarts, last exit 1 (Err\\e[2Jor)
+          enter/c  catch its next start: freeze it as its program starts, then enter it (--catch)
+          s        enter the pod sandbox instead (net, uts, ipc)
+        ↑↓ choose another · esc/q cancel"
+      `);
+      await type(stdin, KEY.enter);
+      expect(onSelect).toHaveBeenCalledWith({ kind: 'catch', name: 'app' });
+    });
+
+    it('c catches, s takes the sandbox instead; moving away drops the question', async () => {
+      const first = setup({ containers: looping });
+      await type(first.stdin, KEY.enter, 'c');
+      expect(first.onSelect).toHaveBeenCalledWith({ kind: 'catch', name: 'app' });
+      cleanup();
+      const second = setup({ containers: looping });
+      await type(second.stdin, KEY.enter, 's');
+      expect(second.onSelect).toHaveBeenCalledWith({ kind: 'sandbox', instead: { name: 'app', reason: 'CrashLoopBackOff' } });
+      cleanup();
+      const third = setup({ containers: looping });
+      await type(third.stdin, KEY.enter, KEY.down);
+      expect(third.lastFrame()).not.toContain('catch its next start');
+      await type(third.stdin, 'c', 's');
+      expect(third.onSelect).not.toHaveBeenCalled();
+    });
+
+    it('a container that will not start again (restartPolicy Never) is not offered a catch', async () => {
+      const { stdin, lastFrame, onSelect } = setup({ containers: [{ ...looping[0]!, catchable: false }, containers[1]!] });
+      await type(stdin, KEY.enter, 'c');
+      expect(lastFrame()).not.toContain('catch its next start');
+      expect(onSelect).not.toHaveBeenCalled();
+      await type(stdin, KEY.enter);
+      expect(onSelect).toHaveBeenCalledWith({ kind: 'sandbox', instead: { name: 'app', reason: 'CrashLoopBackOff' } });
+    });
+  });
 });

@@ -147,6 +147,10 @@ describe('buildEquivalentCommand', () => {
     [{ tools: 'host' }, 'kubectl nsdebug pod/web --tools host'],
     [{ tools: 'target', namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc'] }, 'kubectl nsdebug pod/web --tools target'],
     [{ tools: 'target', namespaces: ['mnt'] }, 'kubectl nsdebug pod/web --ns mnt --tools target'],
+    // --catch's own default tools are target: echoed only when they differ from that.
+    [{ container: 'app', catch: true, tools: 'target', namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc'] }, 'kubectl nsdebug pod/web -c app --catch'],
+    [{ container: 'app', catch: true }, 'kubectl nsdebug pod/web -c app --catch --tools helper'],
+    [{ target: 'deployment/api', namespace: 'shop', allPods: true, container: 'app', command: ['ss', '-tn'] }, 'kubectl nsdebug deployment/api -n shop --all-pods -c app -- ss -tn'],
     [{ extraArgs: ['--image', 'busybox:1.36'], command: ['sh', '-c', "echo 'hi' $HOME"] }, `kubectl nsdebug pod/web --image busybox:1.36 -- sh -c 'echo '\\''hi'\\'' $HOME'`],
   ] as const)('%j -> %s', (over, expected) => {
     expect(buildEquivalentCommand({ ...base, ...over })).toBe(expected);

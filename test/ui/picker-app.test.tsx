@@ -145,6 +145,112 @@ describe('PickerApp', () => {
   });
 });
 
+describe('PickerApp: catch a container that is not running', () => {
+  const looping: ContainerRow[] = [{ ...containers[0]!, catchable: true, lastExit: { code: 1, reason: 'Error' } }, containers[1]!];
+
+  it('catch, then the namespace screen with target tools; the equivalent command has --catch', async () => {
+    const sharedWithNode = vi.fn(() => ['net' as const]);
+    const { stdin, lastFrame, onDone } = setup({
+      pod: { known: { namespace: 'shop', name: 'crashy' } },
+      container: async () => ({ choose: looping, sandboxNamespaces: ['net', 'uts', 'ipc'] }),
+      namespaces: { initial: { namespaces: ['net', 'pid', 'uts', 'ipc'], tools: 'helper' }, sharedWithNode },
+      catchNamespaces: { initial: { namespaces: ['net', 'pid', 'uts', 'ipc'], tools: 'target' } },
+      currentNamespace: 'default',
+    });
+    await vi.waitFor(() => expect(lastFrame()).toContain('Containers of shop/crashy'));
+    await type(stdin, KEY.enter);
+    expect(lastFrame()).toContain('app is CrashLoopBackOff: 3 restarts, last exit 1 (Error)');
+    await type(stdin, KEY.enter);
+    await vi.waitFor(() => expect(lastFrame()).toContain('Namespaces to enter: shop/crashy, container app, caught at its next start'));
+    // Nothing to compare with the node yet: the container has no namespaces until it starts.
+    expect(sharedWithNode).not.toHaveBeenCalled();
+    expect(lastFrame()).not.toContain('checking');
+    expect(lastFrame()).toContain('$ kubectl nsdebug pod/crashy -n shop -c app --catch');
+    await type(stdin, 't');
+    expect(lastFrame()).toContain('$ kubectl nsdebug pod/crashy -n shop -c app --catch --tools helper');
+    await type(stdin, 't', 't', KEY.enter);
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(onDone).toHaveBeenCalledWith({
+      kind: 'chose',
+      result: {
+        pod: { namespace: 'shop', name: 'crashy' },
+        container: { kind: 'catch', name: 'app' },
+        namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc'],
+        tools: 'target',
+        command: 'kubectl nsdebug pod/crashy -n shop -c app --catch',
+      },
+    });
+    expect(lastFrame()).toBe('✓ kubectl nsdebug pod/crashy -n shop -c app --catch');
+  });
+
+  it('with a COMMAND the namespaces are known: catch goes straight to the session, the command echoed', async () => {
+    const { stdin, lastFrame, onDone } = setup({
+      pod: { known: { namespace: 'default', name: 'crashy' } },
+      container: async () => ({ choose: looping, sandboxNamespaces: ['net', 'uts', 'ipc'], initial: 'app' }),
+      namespaces: { known: { namespaces: ['net', 'pid', 'uts', 'ipc'], tools: 'helper' } },
+      catchNamespaces: { known: { namespaces: ['net', 'pid', 'mnt', 'uts', 'ipc'], tools: 'target' } },
+      currentNamespace: 'default',
+      extraArgs: ['--timeout', '5m'],
+      command: ['cat', '/config/app.conf'],
+    });
+    await vi.waitFor(() => expect(lastFrame()).toContain('Containers of default/crashy'));
+    await type(stdin, KEY.enter, 'c');
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(onDone.mock.calls[0]![0]).toMatchObject({ kind: 'chose', result: { container: { kind: 'catch', name: 'app' }, tools: 'target' } });
+    expect(lastFrame()).toBe('✓ kubectl nsdebug pod/crashy -c app --catch --timeout 5m -- cat /config/app.conf');
+  });
+});
+
+describe('PickerApp: the "all pods" row', () => {
+  const offer = { target: 'deployment/api', namespace: 'shop' };
+
+  it('with a COMMAND: runs the fan-out; the equivalent command has --all-pods and the workload', async () => {
+    const onPodChosen = vi.fn();
+    const { stdin, lastFrame, onDone } = setup({
+      pod: { choose: [pod('api-1', { namespace: 'shop' }), pod('api-2', { namespace: 'shop' })], title: 'Pods of deployment/api in namespace shop', allPods: offer },
+      container: async () => ({ known: { kind: 'container', name: 'app' } }),
+      namespaces: { known: { namespaces: ['net'], tools: 'helper' } },
+      onPodChosen,
+      currentNamespace: 'default',
+      command: ['ss', '-tn'],
+    });
+    await vi.waitFor(() => expect(lastFrame()).toContain('all pods (2)'));
+    await type(stdin, 'j', 'j', KEY.enter);
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(onPodChosen).not.toHaveBeenCalled(); // no helper for one pod: the fan-out makes one per node
+    expect(onDone).toHaveBeenCalledWith({
+      kind: 'chose',
+      result: { allPods: offer, namespaces: ['net'], tools: 'helper', command: 'kubectl nsdebug deployment/api -n shop --all-pods --ns net -- ss -tn' },
+    });
+    expect(lastFrame()).toBe('✓ kubectl nsdebug deployment/api -n shop --all-pods --ns net -- ss -tn');
+  });
+
+  it('echoes -c or --sandbox from the flags', async () => {
+    const { stdin, lastFrame, onDone } = setup({
+      pod: { choose: [pod('api-1'), pod('api-2')], title: 'Pods of deployment/api', allPods: { target: 'deployment/api', namespace: 'default', container: 'side' } },
+      container: async () => ({ known: { kind: 'container', name: 'side' } }),
+      namespaces: { known: { namespaces: ['net', 'pid', 'uts', 'ipc'], tools: 'helper' } },
+      currentNamespace: 'default',
+      command: ['hostname'],
+    });
+    await vi.waitFor(() => expect(lastFrame()).toContain('all pods (2)'));
+    await type(stdin, 'j', 'j', KEY.enter);
+    await vi.waitFor(() => expect(onDone).toHaveBeenCalledTimes(1));
+    expect(lastFrame()).toBe('✓ kubectl nsdebug deployment/api --all-pods -c side -- hostname');
+  });
+
+  it('without a COMMAND: no row, a line says how to get it', async () => {
+    const { lastFrame } = setup({
+      pod: { choose: [pod('api-1'), pod('api-2')], title: 'Pods of deployment/api', allPods: { target: 'deployment/api', namespace: 'default' } },
+      container: async () => ({ known: { kind: 'container', name: 'app' } }),
+      namespaces: { initial: {} },
+    });
+    await vi.waitFor(() => expect(lastFrame()).toContain('api-2'));
+    expect(lastFrame()).not.toContain('all pods (');
+    expect(lastFrame()).toContain('all pods: give a COMMAND after -- to run it in each (deployment/api --all-pods -- COMMAND)');
+  });
+});
+
 describe('runPicker', () => {
   const plan: PickerPlan = {
     pod: { choose: [pod('web'), pod('db')], title: 'Pods' },

@@ -106,4 +106,37 @@ describe('PodPicker', () => {
     expect(onSelect).toHaveBeenCalledWith(expect.objectContaining({ name: 'pod-1499' }));
     await tick();
   });
+
+  describe('the "all pods" row (a workload\'s pods)', () => {
+    it('comes after the pods, is chosen with enter, and hides while a filter is typed', async () => {
+      const onAll = vi.fn();
+      const { stdin, lastFrame, onSelect } = setup({ allPods: { onSelect: onAll } });
+      expect(lastFrame()).toContain('  all pods (4)  run the command in each of them (--all-pods)\n1–4 of 4');
+      await type(stdin, 'w');
+      expect(lastFrame()).not.toContain('all pods');
+      await type(stdin, KEY.escape, 'j', 'j', 'j', 'j');
+      expect(lastFrame()).toContain('› all pods (4)');
+      await type(stdin, 'j', KEY.enter);
+      expect(onAll).toHaveBeenCalledTimes(1);
+      expect(onSelect).not.toHaveBeenCalled();
+    });
+
+    it('scrolls into view like a pod row when the list is longer than the window', async () => {
+      const onAll = vi.fn();
+      const { stdin, lastFrame } = setup({ allPods: { onSelect: onAll }, height: 2 });
+      expect(lastFrame()).not.toContain('all pods');
+      await type(stdin, '\u001B[F'); // End
+      expect(lastFrame()).toContain('› all pods (4)');
+      expect(lastFrame()!.split('\n').filter((l) => /kube-proxy-x|all pods/.test(l))).toHaveLength(2);
+      await type(stdin, KEY.enter);
+      expect(onAll).toHaveBeenCalledTimes(1);
+    });
+
+    it('without a COMMAND it is only a line saying what it needs', async () => {
+      const { stdin, lastFrame, onSelect } = setup({ allPods: { hint: 'all pods: give a COMMAND after -- to run it in every pod' } });
+      expect(lastFrame()).toContain('1–4 of 4\nall pods: give a COMMAND after -- to run it in every pod');
+      await type(stdin, 'j', 'j', 'j', 'j', KEY.enter);
+      expect(onSelect).toHaveBeenCalledWith(pods[3]);
+    });
+  });
 });

@@ -51,7 +51,7 @@ describe('parseNamespaceList', () => {
 describe('builders', () => {
   it('serve', () => {
     expect(buildServeArgv({ idleSeconds: 30, idleStartSeconds: 600 })).toEqual([
-      ...AGENT, 'serve', '--idle', '30', '--idle-start', '600',
+      ...AGENT, 'serve', '--idle', '30', '--idle-start', '600', '--freeze-idle', '5',
     ]);
     expect(AGENT_SCRIPT).toBe(readFileSync(new URL('../../src/agent/nsdebug-agent.sh', import.meta.url), 'utf8'));
     expect(agentModeOf(buildServeArgv({ idleSeconds: 30, idleStartSeconds: 600 }))).toBe('serve');

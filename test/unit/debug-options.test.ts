@@ -108,3 +108,21 @@ describe('validateDebugOptions --catch', () => {
     expect(() => parse(raw as RawDebugArgs)).toThrow(message);
   });
 });
+
+describe('validateDebugOptions --keep-warm', () => {
+  const session = { target: 'pod/web', '--': ['hostname'] } as const;
+  it('off by default; the flag or NSDEBUG_KEEP_WARM in seconds; 0 turns it off', () => {
+    expect(parse(session, pipe).keepWarmSeconds).toBeUndefined();
+    expect(parse({ ...session, keepWarm: '2m' }, pipe).keepWarmSeconds).toBe(120);
+    expect(parse(session, pipe, { NSDEBUG_KEEP_WARM: '90s' }).keepWarmSeconds).toBe(90);
+    expect(parse({ ...session, keepWarm: '0' }, pipe, { NSDEBUG_KEEP_WARM: '90s' }).keepWarmSeconds).toBeUndefined();
+  });
+  it('bad values and conflicts are one error naming the flag; the variable alone is not applied where it does not fit', () => {
+    expect(() => parse({ ...session, keepWarm: 'soon' }, pipe)).toThrow(/--keep-warm "soon" is not a valid duration/);
+    expect(() => parse(session, pipe, { NSDEBUG_KEEP_WARM: '25h' })).toThrow(/NSDEBUG_KEEP_WARM "25h"/);
+    expect(() => parse({ ...session, keepWarm: '1m', keep: true }, pipe)).toThrow(/--keep-warm and --keep exclude each other/);
+    expect(() => parse({ ...session, keepWarm: '1m', catch: true }, pipe)).toThrow(/single session/);
+    expect(parse({ ...session, catch: true }, pipe, { NSDEBUG_KEEP_WARM: '1m' }).keepWarmSeconds).toBeUndefined();
+    expect(parse({ ...session, keep: true }, pipe, { NSDEBUG_KEEP_WARM: '1m' }).keepWarmSeconds).toBeUndefined();
+  });
+});

@@ -77,10 +77,15 @@ export function createFakeKube(options: FakeKubeOptions = {}): FakeKube {
         await tick();
         const name = body.metadata!.name!;
         journal.push(`create ${name}`);
-        const created = { ...body, metadata: { ...body.metadata, resourceVersion: '1' } };
+        const created = { ...body, metadata: { ...body.metadata, resourceVersion: '1', uid: '1b4e28ba-2fa1-11d2-883f-0016d3cca427' } };
         pods.set(name, created);
         if (options.createLost) throw options.createLost;
         return created;
+      },
+      async patchNamespacedPod({ name, body }: { name: string; namespace: string; body: Array<{ op: string; path: string; value?: string }> }) {
+        await tick();
+        journal.push(`patch ${name} ${body.filter((op) => op.op !== 'test').map((op) => `${op.op} ${op.path.split('/').pop()!.replace('~1', '/')}`).join(', ')}`);
+        return pods.get(name) ?? {};
       },
       async deleteNamespacedPod({ name }: { name: string; namespace: string }) {
         await tick();

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 
 // The bundler inlines the agent as text; here a stand-in does.
@@ -114,6 +117,67 @@ describe('helper handle against a fake API', () => {
     await new Promise((r) => setTimeout(r, 1100));
     expect(beats).toBe(2); // one at Running, one a third of --idle later
     expect(t.journal.filter((line) => line.endsWith(' heartbeat')).length).toBe(2);
+  });
+
+  it('heartbeat(everyMs) beats that often until stopped (a catch holding a freeze), then the regular beats go on', async () => {
+    const t = setup();
+    const helper = acquireHelper(t.ctx, settings, request); // regular beats every 10 s
+    await helper.ready();
+    const count = () => t.journal.filter((line) => line.endsWith(' heartbeat')).length;
+    const stop = helper.heartbeat(200);
+    await new Promise((r) => setTimeout(r, 1050));
+    stop();
+    const fast = count();
+    await new Promise((r) => setTimeout(r, 600));
+    expect(fast).toBeGreaterThanOrEqual(5); // at Running, then about every 200 ms (one in flight is skipped)
+    expect(count()).toBe(fast);
+    await helper.release();
+  });
+
+  it('a session that follows at once makes the first separate heartbeat needless (the session beats as it registers)', async () => {
+    const t = setup();
+    const helper = acquireHelper(t.ctx, { ...settings, idleSeconds: 30 }, { ...request, sessionFollows: true });
+    await helper.ready();
+    await helper.runAgent(['sh', '-c', '', 'nsdebug-agent', 'session'], { stdin: false, tty: false, streams: { stdin: process.stdin, stdout: process.stderr, stderr: process.stderr } });
+    await new Promise((r) => setTimeout(r, 1150));
+    await helper.release();
+    expect(t.journal.filter((line) => line.endsWith(' heartbeat'))).toEqual([]);
+  });
+
+  it('--keep-warm: the deadline grows by the warm time; after a session that ended well the helper is marked warm, not deleted', async () => {
+    // The proof's key goes to a scratch cache directory, not the user's.
+    vi.stubEnv('XDG_CACHE_HOME', mkdtempSync(join(tmpdir(), 'nsdebug-handle-cache-')));
+    const t = setup();
+    const warmSettings = { ...settings, keepWarmSeconds: 60 };
+    const helper = acquireHelper(t.ctx, warmSettings, request);
+    await helper.ready();
+    helper.releaseAs('warm');
+    await helper.release();
+    const name = helper.ref.name;
+    expect(t.pods.get(name)?.spec?.activeDeadlineSeconds).toBe(3660);
+    expect(t.journal.filter((line) => !line.endsWith(' heartbeat')).slice(-1)).toEqual([`patch ${name} add nsdebug.dev/warm-until, add nsdebug.dev/warm-proof, add nsdebug.dev/target`]);
+    expect(t.pods.has(name)).toBe(true);
+    // Without releaseAs (an error, a signal) a warm-capable helper is deleted as any other.
+    const failed = acquireHelper(t.ctx, warmSettings, request);
+    await failed.ready();
+    await failed.release();
+    expect(t.journal.at(-1)).toBe(`delete ${failed.ref.name}`);
+  });
+
+  it('a reused warm helper: no create and no watch; its mark goes while in use; busy leaves it untouched', async () => {
+    const t = setup();
+    const created = acquireHelper(t.ctx, { ...settings, keepWarmSeconds: 60 }, request);
+    await created.ready();
+    const pod = t.pods.get(created.ref.name)!;
+    t.journal.length = 0;
+    const reused = acquireHelper(t.ctx, { ...settings, keepWarmSeconds: 60 }, request, undefined, pod);
+    expect(await reused.ready()).toEqual(created.ref);
+    reused.releaseAs('untouched');
+    await reused.release();
+    await new Promise((r) => setTimeout(r, 30)); // the unmark goes beside the session, not awaited
+    expect(t.journal.filter((line) => !line.endsWith(' heartbeat'))).toEqual(['access', `patch ${pod.metadata!.name} remove nsdebug.dev/warm-until, remove nsdebug.dev/warm-proof`]);
+    expect(t.lines).toContain(`phase creating reusing warm helper ${pod.metadata!.name} in namespace default on node node-1`);
+    await created.release();
   });
 
   const refused = { code: 403, body: { message: 'pods "x" is forbidden' } };

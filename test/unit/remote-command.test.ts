@@ -72,4 +72,8 @@ describe("the picker's equivalent command", () => {
   it('leaves out flags at their defaults', async () => {
     expect(buildExtraArgs(await parse(['pod/web']))).toEqual([]);
   });
+
+  it('carries --keep-warm as typed', async () => {
+    expect(buildExtraArgs(await parse(['pod/web', '--keep-warm', '5m']))).toEqual(['--keep-warm', '5m']);
+  });
 });

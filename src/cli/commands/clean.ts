@@ -4,6 +4,8 @@ import { visible } from '../../base/visible.js';
 import { chooseHelpersToClean, type CleanChoice } from '../../helper/helper-list.js';
 import { deleteHelper, helperRefOf } from '../../helper/lifecycle.js';
 import { resolveUserName } from '../../kube/access.js';
+import { provenWarmUntil } from '../../helper/warm.js';
+import { readWarmKey } from '../../helper/warm-key.js';
 import { validateHelperOptions, type RawHelperArgs } from '../debug-options.js';
 import { runCommand } from '../runner.js';
 import { listHelpers } from './list.js';
@@ -15,7 +17,7 @@ export interface RawCleanArgs extends RawHelperArgs {
 }
 
 /**
- * Deletes the current user's finished helpers; running ones with --all (asked on a
+ * Deletes the current user's finished and warm helpers; running ones with --all (asked on a
  * terminal, or --yes), other users' with --any-user. Pods with nsdebug's label but not
  * its annotations are never touched. One line per pod; exit 1 when a delete failed.
  */
@@ -23,10 +25,13 @@ export async function runCleanCommand(raw: RawCleanArgs): Promise<number> {
   const options = validateHelperOptions(raw, process.env);
   return runCommand(options, async ({ kube, progress }) => {
     const [pods, user] = await Promise.all([listHelpers(kube, raw.allNamespaces ?? false), resolveUserName(kube)]);
-    const choice = chooseHelpersToClean(pods, { user, all: raw.all ?? false, anyUser: raw.anyUser ?? false });
+    const key = warmKeyOrNone();
+    // Warm: marked by this user's client (its proof), so no session of theirs is in it.
+    const isWarm = (pod: V1Pod) => key !== undefined && provenWarmUntil(pod, user, key) !== undefined;
+    const choice = chooseHelpersToClean(pods, { user, all: raw.all ?? false, anyUser: raw.anyUser ?? false, isWarm });
     if (choice.running.length > 0 && !raw.yes) await confirmEndingSessions(choice.running);
     await progress.done();
-    const doomed = [...choice.finished, ...choice.running];
+    const doomed = [...choice.finished, ...choice.warm, ...choice.running];
     const results = await Promise.allSettled(doomed.map((pod) => deleteHelper(kube, helperRefOf(pod))));
     let failed = 0;
     results.forEach((result, i) => {
@@ -51,6 +56,15 @@ function summary(deleted: number, failed: number, choice: CleanChoice, user: str
   if (choice.otherUsers > 0) parts.push(`${choice.otherUsers} of other users than ${visible(user)} left alone (use --any-user)`);
   if (choice.notOurs > 0) parts.push(`${choice.notOurs} with nsdebug's label but not its annotations left alone (not created by nsdebug)`);
   return parts.join('; ');
+}
+
+/** No key yet (never kept a helper warm here) or an unreadable one: nothing counts as warm. */
+function warmKeyOrNone(): Buffer | undefined {
+  try {
+    return readWarmKey(undefined, false);
+  } catch {
+    return undefined;
+  }
 }
 
 function errorText(reason: unknown): string {

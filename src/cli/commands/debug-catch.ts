@@ -5,7 +5,7 @@
 // freeze), and an ordinary session into the frozen container (the user's TTY).
 import { PassThrough, Writable } from 'node:stream';
 import type { V1Pod } from '@kubernetes/client-node';
-import { AGENT_EXIT, buildCatchArgv, buildReleaseArgv, buildSessionArgv } from '../../agent/argv.js';
+import { AGENT_EXIT, CATCH_BEAT_MS, buildCatchArgv, buildReleaseArgv, buildSessionArgv } from '../../agent/argv.js';
 import { parseCatchEvent, type CatchEvent } from '../../agent/catch-events.js';
 import { CancelledError, UserError } from '../../base/errors.js';
 import { enteredNamespaces } from '../../base/rules.js';
@@ -19,7 +19,7 @@ import type { CommandContext } from '../runner.js';
 
 type Frozen = Extract<CatchEvent, { kind: 'frozen' }>;
 
-interface CatchTarget {
+export interface CatchTarget {
   readonly pod: V1Pod;
   readonly podName: string;
   readonly namespace: string;
@@ -28,10 +28,16 @@ interface CatchTarget {
 
 /** The catch flow; `options.catch` is set. */
 export async function runCaughtSession(ctx: CommandContext, options: DebugOptions & { readonly catch: CatchOptions }, access: Promise<HelperAccess>): Promise<number> {
-  const { kube, progress, guard } = ctx;
+  const { kube, progress } = ctx;
   if (options.target === undefined) throw new UserError('--catch needs a TARGET', { hint: 'name the pod' });
   const pod = await resolveEnterablePod(kube, options.target, progress);
-  const choice = chooseContainer(pod, options.container);
+  const target = buildCatchTarget(pod, options.container, progress);
+  return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, { job: 'catch', tools: options.tools, target: podTargetCapabilities(pod, target.container) }), (helper) => runCatchInHelper(ctx, options, target, helper), access);
+}
+
+/** The container to catch (-c, or the pod's default), and the warning every catch gives first. */
+export function buildCatchTarget(pod: V1Pod, container: string | undefined, progress: CommandContext['progress']): CatchTarget {
+  const choice = chooseContainer(pod, container);
   if (choice.note) progress.note(choice.note);
   if (choice.container.kind !== 'container') {
     throw new UserError(`--catch freezes an app container, and "${choice.container.name}" is an ${choice.container.kind} container`, { hint: 'choose one with -c NAME' });
@@ -40,24 +46,22 @@ export async function runCaughtSession(ctx: CommandContext, options: DebugOption
   progress.warn(
     `--catch freezes container ${target.container} as soon as its program starts; a long freeze may fail its liveness or startup probe (the kubelet then restarts it)`,
   );
-  return withHelper(
-    ctx,
-    options,
-    buildPodHelperRequest(pod, options.helperNamespace, { job: 'catch', tools: options.tools, target: podTargetCapabilities(pod, target.container) }),
-    async (helper) => {
-      // Runs before the helper's deletion (the guard runs tasks last-in first): a
-      // signal thaws what was frozen even if the helper's end would not.
-      const unguard = guard.add(() => releaseFreezes(helper));
-      const stopHeartbeat = helper.heartbeat();
-      try {
-        return await catchAndEnter(ctx, options, target, helper);
-      } finally {
-        stopHeartbeat();
-        unguard();
-      }
-    },
-    access,
-  );
+  return target;
+}
+
+/** Waits for the start, freezes it and enters it, in a running helper (the plain path's own, or the picker's). */
+export async function runCatchInHelper(ctx: CommandContext, options: DebugOptions & { readonly catch: CatchOptions }, target: CatchTarget, helper: HelperHandle): Promise<number> {
+  // Runs before the helper's deletion (the guard runs tasks last-in first): a
+  // signal thaws what was frozen even if the helper's end would not.
+  const unguard = ctx.guard.add(() => releaseFreezes(helper));
+  // Beats every second while it may hold a freeze: serve thaws within seconds once they stop.
+  const stopHeartbeat = helper.heartbeat(CATCH_BEAT_MS);
+  try {
+    return await catchAndEnter(ctx, options, target, helper);
+  } finally {
+    stopHeartbeat();
+    unguard();
+  }
 }
 
 async function catchAndEnter(ctx: CommandContext, options: DebugOptions & { readonly catch: CatchOptions }, target: CatchTarget, helper: HelperHandle): Promise<number> {

@@ -3,7 +3,8 @@
 // opens as soon as the user confirms. Loaded only when the picker is needed.
 import type { V1Pod } from '@kubernetes/client-node';
 import { CancelledError } from '../../base/errors.js';
-import { enteredNamespaces, mountNeedsTargetTools, type NamespaceName } from '../../base/rules.js';
+import { CATCH_TOOLS, enteredNamespaces, mountNeedsTargetTools, withMountRule, type NamespaceName } from '../../base/rules.js';
+import { DEFAULT_MAX_PARALLEL } from '../../base/flags.js';
 import { acquireHelper, buildPodHelperRequest, settleRelease, type HelperHandle } from '../../helper/handle.js';
 import { helperServes, podTargetCapabilities, sessionHelperUse, type HelperUse } from '../../helper/privileges.js';
 import { buildPodNsArgv } from '../../inspect/inspect-target.js';
@@ -16,7 +17,7 @@ import { resolveNodeOptional, resolvePod, resolveWorkloadPods } from '../../kube
 import { formatTargetRef, type TargetRef, type WorkloadKind } from '../../kube/target-ref.js';
 import { sandboxNamespaces } from '../../session/plan-target.js';
 import { buildPodSession } from '../../session/session.js';
-import type { ContainerChoice, ContainerStep, NamespaceStep, PickerPlan, PickerResult, PodRef, PodRow, PodStep } from '../../ui/types.js';
+import type { ContainerChoice, ContainerStep, NamespaceStep, PickedAllPods, PickerPlan, PickerResult, PodRef, PodRow, PodStep } from '../../ui/types.js';
 import type { DebugOptions } from '../debug-options.js';
 import { buildExtraArgs, type PickerEchoFlags } from '../picker-echo.js';
 import { enterSession, reportChoices } from '../enter-session.js';
@@ -33,7 +34,20 @@ async function buildPodStep(kube: Kube, options: DebugOptions, target: TargetRef
   if (target) {
     const pods = await resolveWorkloadPods(kube, target as TargetRef & { kind: WorkloadKind }, kube.namespace);
     if (pods.length === 1) return { known: { namespace: kube.namespace, name: pods[0]!.metadata!.name! } };
-    return { choose: pods.map((pod) => buildPodRow(pod)), title: `Pods of ${formatTargetRef(target)} in namespace ${kube.namespace}` };
+    return {
+      choose: pods.map((pod) => buildPodRow(pod)),
+      title: `Pods of ${formatTargetRef(target)} in namespace ${kube.namespace}`,
+      // -i/-t can't go with --all-pods (one stdin can't feed every pod): no row then.
+      ...(options.stdin || options.tty
+        ? {}
+        : {
+            allPods: {
+              target: formatTargetRef(target),
+              namespace: kube.namespace,
+              ...(options.sandbox ? { sandbox: true } : options.container !== undefined ? { container: options.container } : {}),
+            },
+          }),
+    };
   }
   const all = options.allNamespaces;
   // A first page the screen fills at once, then the rest in bigger pages (`continue`):
@@ -57,7 +71,12 @@ async function buildPodStep(kube: Kube, options: DebugOptions, target: TargetRef
   };
 }
 
-/** Pure: the container question for a resolved pod, or its answer when the flags or the pod leave no choice. */
+/**
+ * Pure: the container question for a resolved pod, or its answer when the flags
+ * or the pod leave no choice. A container chosen without asking (the only one,
+ * or the annotation's) that isn't running is still shown: the screen offers to
+ * catch its next start or to enter the sandbox.
+ */
 export function buildContainerStep(pod: V1Pod, options: Pick<DebugOptions, 'container' | 'sandbox'>): ContainerStep {
   const sandbox = sandboxNamespaces(pod);
   if (options.sandbox) return { known: { kind: 'sandbox' }, sandboxNamespaces: sandbox };
@@ -65,11 +84,14 @@ export function buildContainerStep(pod: V1Pod, options: Pick<DebugOptions, 'cont
     return { known: { kind: 'container', name: chooseContainer(pod, options.container).container.name }, sandboxNamespaces: sandbox };
   }
   const containers = listContainers(pod).filter((c) => c.kind === 'container' || c.state === 'running');
+  const rows = containers.map((c) => buildContainerRow(c, pod));
   // The default-container annotation answers the question, as for kubectl exec/logs/attach.
-  const annotated = annotatedContainer(pod);
-  if (annotated) return { known: { kind: 'container', name: annotated }, sandboxNamespaces: sandbox };
-  if (containers.length === 1) return { known: { kind: 'container', name: containers[0]!.name }, sandboxNamespaces: sandbox };
-  return { choose: containers.map(buildContainerRow), sandboxNamespaces: sandbox, initial: chooseContainer(pod, undefined).container.name };
+  const implied = annotatedContainer(pod) ?? (containers.length === 1 ? containers[0]!.name : undefined);
+  if (implied !== undefined) {
+    if (rows.find((r) => r.name === implied && r.kind === 'container')?.catchable !== true) return { known: { kind: 'container', name: implied }, sandboxNamespaces: sandbox };
+    return { choose: rows, sandboxNamespaces: sandbox, initial: implied };
+  }
+  return { choose: rows, sandboxNamespaces: sandbox, initial: chooseContainer(pod, undefined).container.name };
 }
 
 /** The app container the default-container annotation names, if it exists. */
@@ -137,15 +159,52 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
         initial: { namespaces: options.namespaces, tools: options.tools },
         sharedWithNode: async (ref, container) => readSharedWithNode(await resolveChosenPod(ref), await running(), container),
       };
+  // A caught container: target tools unless --tools said otherwise, as --catch on the command line.
+  const catchTools = options.toolsExplicit ? options.tools : CATCH_TOOLS;
+  const catchNamespaces: NamespaceStep = namespacesKnown
+    ? { known: { namespaces: withMountRule(options.namespaces, catchTools), tools: catchTools } }
+    : { initial: { namespaces: options.namespaces, tools: catchTools } };
   const plan: PickerPlan = {
     pod: podStep,
     container: async (ref) => buildContainerStep(await resolveChosenPod(ref), options),
     namespaces,
+    catchNamespaces,
     onPodChosen,
     // -n is echoed as given: the pod is compared with the namespace kubectl would use without it.
     currentNamespace: kube.contextNamespace,
     extraArgs: buildExtraArgs(echo),
     command: options.command,
+  };
+
+  // What the picker chose: one pod's session, a catch, or the fan-out over all pods.
+  // Choices made in the picker may need another kind of helper (helper/privileges.ts): replace it.
+  const serving = async (pod: V1Pod, needed: HelperUse) => {
+    if (helperUse && !helperServes(helperUse, needed)) {
+      const early = await helper!;
+      helperUse = needed;
+      helper = Promise.resolve(acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, needed)));
+      await early.release();
+    }
+    return running();
+  };
+  const runChoice = async (result: PickerResult | PickedAllPods): Promise<number> => {
+    if ('allPods' in result) return runPickedFanout(ctx, options, result);
+    const pod = await resolveChosenPod(result.pod);
+    if (result.container.kind === 'catch') {
+      const { buildCatchTarget, runCatchInHelper } = await import('./debug-catch.js');
+      const target = buildCatchTarget(pod, result.container.name, progress);
+      const caught = { ...options, namespaces: result.namespaces, tools: result.tools, catch: { killOnExit: false, printEnv: false } };
+      const needed: HelperUse = { job: 'catch', tools: result.tools, target: podTargetCapabilities(pod, result.container.name) };
+      return runCatchInHelper(ctx, caught, target, await serving(pod, needed));
+    }
+    const built = buildPodSession(pod, buildPickedWish(result, (message) => progress.warn(message)));
+    // The annotation chose without asking: say so, and how to choose another.
+    if (options.container === undefined && !options.sandbox && result.container.kind === 'container' && annotatedContainer(pod) === result.container.name) {
+      const note = chooseContainer(pod, undefined).note;
+      if (note) progress.note(note);
+    }
+    reportChoices(progress, built);
+    return enterSession({ ...options, tools: result.tools }, built.session, await serving(pod, sessionHelperUse(built.session)), progress, kube);
   };
 
   progress.hold();
@@ -155,23 +214,7 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
     if (failure) throw failure;
     if (result === 'cancelled') throw new CancelledError();
     progress.release();
-    const pod = await resolveChosenPod(result.pod);
-    const built = buildPodSession(pod, buildPickedWish(result, (message) => progress.warn(message)));
-    // The annotation chose without asking: say so, and how to choose another.
-    if (options.container === undefined && !options.sandbox && result.container.kind === 'container' && annotatedContainer(pod) === result.container.name) {
-      const note = chooseContainer(pod, undefined).note;
-      if (note) progress.note(note);
-    }
-    reportChoices(progress, built);
-    // Tools chosen in the picker may need another kind of helper (helper/privileges.ts): replace it.
-    const needed = sessionHelperUse(built.session);
-    if (helperUse && !helperServes(helperUse, needed)) {
-      const early = await helper!;
-      helperUse = needed;
-      helper = Promise.resolve(acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, needed)));
-      await early.release();
-    }
-    outcome = { ok: true, value: await enterSession({ ...options, tools: result.tools }, built.session, await running(), progress, kube) };
+    outcome = { ok: true, value: await runChoice(result) };
   } catch (error) {
     outcome = { ok: false, error };
   } finally {
@@ -180,6 +223,19 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
   // Cancelled, failed or done: the helper goes, even if it was still being created.
   const handle = await helper?.catch(() => undefined);
   return settleRelease(ctx, handle, outcome);
+}
+
+/** The "all pods" row: the fan-out over the workload's pods, with the flags' namespaces and COMMAND. */
+async function runPickedFanout(ctx: CommandContext, options: DebugOptions, picked: PickedAllPods): Promise<number> {
+  const target = options.target;
+  if (target === undefined) throw new Error('bug: the "all pods" row needs a workload target');
+  const { runFanoutSession } = await import('./fanout.js');
+  return runFanoutSession(ctx, {
+    ...options,
+    namespaces: picked.namespaces,
+    tools: picked.tools,
+    fanout: { source: { kind: 'target', target }, maxParallel: DEFAULT_MAX_PARALLEL },
+  });
 }
 
 /** The picker's answers as a session wish; a fallback to the sandbox keeps the container the user meant. */

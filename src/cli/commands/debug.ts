@@ -3,11 +3,13 @@ import { UserError } from '../../base/errors.js';
 import type { Kube } from '../../kube/client.js';
 import { resolveEnterablePod, resolveNode } from '../../kube/resolve-target.js';
 import { assertLinuxNode } from '../../kube/pod-checks.js';
-import { checkHelperAccess, eventNamespaceOf, withHelper } from '../../helper/handle.js';
+import { buildRequestedPod, checkHelperAccess, eventNamespaceOf, withHelper, type HelperAccess, type HelperContext, type HelperRequest } from '../../helper/handle.js';
 import { sessionHelperUse } from '../../helper/privileges.js';
+import { findWarmHelper, listNamespaceHelpers } from '../../helper/warm-reuse.js';
+import type { V1Pod } from '@kubernetes/client-node';
 import { buildNodeSession, buildPodSession, type ResolvedSession } from '../../session/session.js';
 import { validateDebugOptions, type DebugOptions, type RawDebugArgs } from '../debug-options.js';
-import { enterSession, reportChoices } from '../enter-session.js';
+import { WarmHelperBusy, enterSession, reportChoices } from '../enter-session.js';
 import { runCommand } from '../runner.js';
 
 /** `kubectl nsdebug TARGET`: complete (read the world), validate (pure), run (talk to the API). */
@@ -29,6 +31,9 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       const { runCaughtSession } = await import('./debug-catch.js');
       return runCaughtSession(ctx, { ...options, catch: options.catch }, access);
     }
+    // --keep-warm: the helper namespace's helpers are listed while the target resolves.
+    const helpers = options.keepWarmSeconds === undefined ? undefined : listNamespaceHelpers(ctx.kube, options.helperNamespace ?? ctx.kube.namespace);
+    helpers?.catch(() => {}); // awaited below
     const session = await resolveSession(ctx.kube, options, ctx.progress);
     const request = {
       namespace: options.helperNamespace ?? session.namespace,
@@ -36,9 +41,33 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       target: session.targetAnnotation,
       targetName: session.targetName,
       use: sessionHelperUse(session),
+      sessionFollows: true,
     };
-    return withHelper(ctx, options, request, (helper) => enterSession(options, session, helper, ctx.progress, ctx.kube), access);
+    const use = (helper: Parameters<typeof enterSession>[2]) => enterSession(options, session, helper, ctx.progress, ctx.kube);
+    const warm = helpers && (await chooseWarm(ctx, options, request, access, helpers));
+    if (warm) {
+      try {
+        return await withHelper(ctx, options, request, use, access, warm);
+      } catch (error) {
+        // Another session holds it (one session at a time): nothing ran, so a new helper is safe.
+        if (!(error instanceof WarmHelperBusy)) throw error;
+        ctx.progress.note(`${error.message}; creating a helper of this session's own`);
+      }
+    }
+    return withHelper(ctx, options, request, use, access);
   });
+}
+
+/** The warm helper this session may reuse (warm.ts has the rules); none when the lookup fails. */
+async function chooseWarm(ctx: HelperContext, options: DebugOptions, request: HelperRequest, access: Promise<HelperAccess>, helpers: Promise<V1Pod[]>): Promise<V1Pod | undefined> {
+  const { user } = await access; // a refused access check fails the command here, as it would on create
+  try {
+    const wanted = buildRequestedPod(options, request, { name: 'warm', namespace: request.namespace }, user).spec!;
+    return findWarmHelper(ctx.kube, await helpers, { user, nodeName: options.testHelperNode ?? request.nodeName, spec: wanted });
+  } catch (error) {
+    ctx.progress.note(`no warm helper reused (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Kube } from '../../kube/client.js';
 import { request } from '../../kube/request.js';
 import { buildHelperRow, renderHelperTable } from '../../helper/helper-list.js';
 import { HELPER_SELECTOR } from '../../helper/spec.js';
+import { warmSecondsLeft } from '../../helper/warm.js';
 import { validateHelperOptions, type RawHelperArgs } from '../debug-options.js';
 import { runCommand } from '../runner.js';
 
@@ -24,7 +25,8 @@ export async function runListCommand(raw: RawHelperArgs): Promise<number> {
       process.stderr.write(`No nsdebug helper pods found${all ? '' : ` in namespace ${kube.namespace}`}.\n`);
       return 0;
     }
-    process.stdout.write(renderHelperTable(pods.map((pod) => buildHelperRow(pod)), all));
+    const now = new Date();
+    process.stdout.write(renderHelperTable(pods.map((pod) => buildHelperRow(pod, now, warmSecondsLeft(pod, now))), all));
     return 0;
   });
 }

@@ -17,6 +17,8 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..
 export const KUBECONFIG_PATH = join(REPO_ROOT, '.e2e', 'kubeconfig');
 /** The local busybox image (sh, nsenter, unshare, ip, ps, mount, free, nproc, od, httpd). */
 export const E2E_IMAGE = 'localhost/nsdebug/busybox:e2e';
+/** The local busybox image plus util-linux setpriv and nsenter (cluster/images/build.sh): what --tools target needs in a helper. */
+export const TOOLBOX_IMAGE = 'localhost/nsdebug/toolbox:e2e';
 /** The name the harness registers its one node under. */
 export const NODE_NAME = 'nsdebug-node';
 /** The second node (cluster/node2.sh); its taint nsdebug.dev/second-node=true:NoSchedule keeps ordinary pods off it. */
