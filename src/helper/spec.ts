@@ -93,14 +93,15 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
           image: input.image,
           imagePullPolicy: input.imagePullPolicy,
           command: [...input.serveArgv],
-          securityContext: input.privileges.securityContext,
+          // Copies: a pod is a value its caller may change; the privileges may be shared.
+          securityContext: structuredClone(input.privileges.securityContext),
           ...(input.resources?.requests || input.resources?.limits
             ? { resources: { ...(input.resources.requests ? { requests: { ...input.resources.requests } } : {}), ...(input.resources.limits ? { limits: { ...input.resources.limits } } : {}) } }
             : {}),
-          ...(input.privileges.volumeMounts.length ? { volumeMounts: input.privileges.volumeMounts } : {}),
+          ...(input.privileges.volumeMounts.length ? { volumeMounts: structuredClone(input.privileges.volumeMounts) } : {}),
         },
       ],
-      ...(input.privileges.volumes.length ? { volumes: input.privileges.volumes } : {}),
+      ...(input.privileges.volumes.length ? { volumes: structuredClone(input.privileges.volumes) } : {}),
     },
   };
 }
