@@ -74,6 +74,13 @@ describe('buildHelperPod', () => {
     expect(node.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'host-root', mountPath: '/host' }]);
   });
 
+  it('copies the privileges: changing one pod leaves the next one built from them alone', () => {
+    const first = buildHelperPod(input);
+    first.spec!.volumes!.push({ name: 'more', emptyDir: {} });
+    first.spec!.containers[0]!.securityContext!.capabilities!.add!.push('SYS_MODULE');
+    expect(buildHelperPod(input)).toEqual(buildHelperPod({ ...input, privileges: buildHelperPrivileges({ job: 'session', tools: 'helper' }) }));
+  });
+
   it('is found by the managed-by selector', () => {
     const [key, value] = HELPER_SELECTOR.split('=');
     expect(buildHelperPod(input).metadata?.labels?.[key!]).toBe(value);
