@@ -10,7 +10,8 @@
 #   125  usage or invalid input
 #   124  target process not found
 #   123  the kernel or the available nsenter lacks a requested namespace type
-#        (catch: or the kernel lacks the cgroup freezer)
+#        (catch: or the kernel lacks the cgroup freezer), or this helper does
+#        not mount a node path the mode needs
 #   122  catch: the container exited (or would not freeze) before it was frozen
 #   121  catch: no new start of the container within --timeout
 #   120  --tools target refused: the helper image or the target lacks what running a program as the target takes (one `error:` line)
@@ -58,6 +59,16 @@ die() { # CODE MESSAGE...
     printf 'nsdebug-agent: %s\n' "$*" >&2
   fi
   exit "$die_code"
+}
+
+# need_host NODE_PATH WHAT: each helper mounts only the node paths its job needs
+# (src/helper/privileges.ts); a mode that needs one this helper lacks says so
+# instead of reading an empty tree. The node's / is known by its /proc.
+need_host() {
+  nh_probe=$1
+  [ "$1" != / ] || nh_probe=/proc
+  [ -d "$HOST_ROOT$nh_probe" ] ||
+    die 123 "this helper does not mount the node's $1 at $HOST_ROOT${1%/}, which $2 needs; run $2 in a new helper (kubectl nsdebug creates each one with what its job needs)"
 }
 
 # with_glob DIR PATTERN COMMAND [ARG...]: runs COMMAND ARG... DIR/MATCH...
@@ -750,6 +761,7 @@ memory.swap.current memory.swap.max io.stat pids.current pids.max'
 mode_stats() {
   need_pod_uid
   need_one_target
+  need_host /sys/fs/cgroup stats
   find_target
   cgfile=$PROC/$target_pid/cgroup
   version=2
@@ -898,6 +910,7 @@ session_register() {
 # A node session: the helper already shares the node's pid, net and ipc
 # namespaces, so there is nothing to enter. Execs COMMAND.
 session_node() {
+  need_host / "a node session"
   if [ "$tools" = helper ]; then
     NSDEBUG_TARGET_ROOT=$HOST_ROOT
     export NSDEBUG_TARGET_ROOT
@@ -957,7 +970,10 @@ ns_flag() { # TYPE: sets flag to nsenter's option for TYPE
 # Sets use_host_nsenter and host_nsenter.
 session_nsenter() {
   use_host_nsenter=0
-  [ "$tools" != host ] || use_host_nsenter=1
+  if [ "$tools" = host ]; then
+    need_host / "--tools host"
+    use_host_nsenter=1
+  fi
   host_nsenter=
   if resolve_in "$HOST_ROOT" nsenter; then host_nsenter=$resolved; fi
   if [ "$tools" = host ] && [ -n "$ns_enter" ] && [ -z "$host_nsenter" ]; then
@@ -974,6 +990,9 @@ session_nsenter() {
     fi
     if [ "$tools" = target ] && [ -n "$host_nsenter" ] && nsenter_supports chroot "$HOST_ROOT" "$host_nsenter"; then
       use_host_nsenter=1
+    elif [ "$tools" = target ]; then
+      # A target-tools helper does not mount the node's / (src/helper/privileges.ts).
+      die 123 "the helper image's nsenter cannot enter the${ns_ext} namespace and this helper has no node nsenter to fall back on; leave${ns_ext} out of --ns, or use an image with util-linux nsenter (--image)"
     else
       die 123 "the helper image's nsenter cannot enter the${ns_ext} namespace; use --tools host (the node's util-linux nsenter) or an image with util-linux nsenter"
     fi
@@ -1813,6 +1832,7 @@ done'
 mode_diff() {
   need_pod_uid
   [ -n "$container_id" ] || die 125 "mode diff needs --container-id"
+  need_host / diff
   find_target
   df_opts=
   # The runtime's own mount points (/etc/hosts, /etc/resolv.conf...) are not the container's changes.
@@ -1901,6 +1921,7 @@ pod_prefix() {
 # the process is in a v1 freezer cgroup, else v2; NSDEBUG_FREEZER overrides),
 # freeze_file and frozen_value.
 catch_pod_cgroup() {
+  need_host /sys/fs/cgroup catch
   find_init slot_any "pod$pod_uid" "pod$pod_uid_" ||
     die 124 "no process of pod $pod_uid found on this node; is its sandbox running here?"
   cp_v1=

@@ -27,6 +27,7 @@ import type { ExitGuard } from './exit-guard.js';
 import { retryWhileNotStarted } from './exec-ready.js';
 import { createHelperFitted } from './fit-resources.js';
 import { deleteCommandFor, deleteHelperWithRetry, helperRefOf, isAmbiguousCreate, type HelperRef } from './lifecycle.js';
+import { buildHelperPrivileges, type HelperUse } from './privileges.js';
 import { buildHelperName, buildHelperPod, HELPER_CONTAINER, randomSuffix } from './spec.js';
 import { sweepFinishedHelpers } from './sweep.js';
 import { waitHelperRunning } from './wait-running.js';
@@ -62,7 +63,8 @@ export interface HelperRequest {
   readonly target: string;
   /** Short name that goes into the helper's name. */
   readonly targetName: string;
-  readonly nodeMode: boolean;
+  /** What the helper is for: it gets the privileges of that job and no more (helper/privileges.ts). */
+  readonly use: HelperUse;
   /**
    * A session exec follows at once (the plain session path): it beats as it
    * registers, so the handle sends no first heartbeat of its own.
@@ -117,14 +119,14 @@ export interface HelperHandle {
 }
 
 /** The helper for a session or inspection of `pod`: on its node, in --helper-namespace or the pod's namespace. */
-export function buildPodHelperRequest(pod: V1Pod, helperNamespace: string | undefined): HelperRequest {
+export function buildPodHelperRequest(pod: V1Pod, helperNamespace: string | undefined, use: HelperUse): HelperRequest {
   const namespace = pod.metadata!.namespace!;
   return {
     namespace: helperNamespace ?? namespace,
     nodeName: pod.spec!.nodeName!,
     target: `pod/${namespace}/${pod.metadata!.name!}`,
     targetName: pod.metadata!.name!,
-    nodeMode: false,
+    use,
   };
 }
 
@@ -169,7 +171,7 @@ export function buildRequestedPod(settings: HelperSettings, req: HelperRequest, 
     target: req.target,
     createdBy,
     agentSha256: AGENT_SHA256,
-    nodeMode: req.nodeMode,
+    privileges: buildHelperPrivileges(req.use),
     serveArgv: buildServeArgv({ idleSeconds: settings.idleSeconds, idleStartSeconds: settings.idleStartSeconds }),
     resources: settings.resources,
     imagePullSecrets: settings.imagePullSecrets,

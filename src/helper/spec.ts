@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { HelperResources } from '../base/resources.js';
+import type { HelperPrivileges } from './privileges.js';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'kubectl-nsdebug';
@@ -7,8 +8,9 @@ export const HELPER_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
 export const ANNOTATION_PREFIX = 'nsdebug.dev';
 /** The agent's sha256 (the text itself is in the command, where nobody can change it). */
 export const AGENT_ANNOTATION = `${ANNOTATION_PREFIX}/agent-sha256`;
+/** The helper's kind (src/helper/privileges.ts): what it was granted, for a reader and a reuse. */
+export const KIND_ANNOTATION = `${ANNOTATION_PREFIX}/kind`;
 export const HELPER_CONTAINER = 'nsdebug';
-export const HOST_ROOT = '/host';
 
 
 export interface HelperPodInput {
@@ -23,8 +25,8 @@ export interface HelperPodInput {
   readonly target: string;
   readonly createdBy: string;
   readonly agentSha256: string;
-  /** Node sessions share the node's network and IPC namespaces. */
-  readonly nodeMode: boolean;
+  /** What the helper may do, from buildHelperPrivileges (its securityContext, hostIPC and node mounts). */
+  readonly privileges: HelperPrivileges;
   readonly serveArgv: readonly string[];
   /** --helper-requests/--helper-limits (none: BestEffort). */
   readonly resources?: HelperResources | undefined;
@@ -45,7 +47,7 @@ export function randomSuffix(random: () => number = Math.random): string {
 }
 
 /**
- * The privileged helper pod: pinned to the node (no scheduler round trip),
+ * The helper pod, with the privileges its job needs: pinned to the node (no scheduler round trip),
  * hostPID to see the target's processes, no service account token, tolerating
  * every taint, BestEffort so a full node never rejects it, and a server-side
  * deadline as the backstop for every client-side cleanup.
@@ -66,6 +68,7 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
         [`${ANNOTATION_PREFIX}/node`]: input.nodeName,
         [`${ANNOTATION_PREFIX}/created-by`]: input.createdBy,
         [AGENT_ANNOTATION]: input.agentSha256,
+        [KIND_ANNOTATION]: input.privileges.kind,
       },
     },
     spec: {
@@ -73,10 +76,10 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
       hostPID: true,
       // The node's network namespace: no CNI round trip and no pod IP, so the helper
       // starts fast and still starts when pod networking is what is broken. It adds
-      // nothing a privileged hostPID container could not reach through /proc anyway.
+      // nothing a hostPID container with CAP_SYS_ADMIN could not enter through /proc anyway.
       hostNetwork: true,
       dnsPolicy: 'ClusterFirstWithHostNet',
-      ...(input.nodeMode ? { hostIPC: true } : {}),
+      ...(input.privileges.hostIPC ? { hostIPC: true } : {}),
       restartPolicy: 'Never',
       activeDeadlineSeconds: input.ttlSeconds,
       terminationGracePeriodSeconds: 0,
@@ -90,18 +93,15 @@ export function buildHelperPod(input: HelperPodInput): V1Pod {
           image: input.image,
           imagePullPolicy: input.imagePullPolicy,
           command: [...input.serveArgv],
-          securityContext: { privileged: true },
+          // Copies: a pod is a value its caller may change; the privileges may be shared.
+          securityContext: structuredClone(input.privileges.securityContext),
           ...(input.resources?.requests || input.resources?.limits
             ? { resources: { ...(input.resources.requests ? { requests: { ...input.resources.requests } } : {}), ...(input.resources.limits ? { limits: { ...input.resources.limits } } : {}) } }
             : {}),
-          volumeMounts: [
-            { name: 'host-root', mountPath: HOST_ROOT },
-          ],
+          ...(input.privileges.volumeMounts.length ? { volumeMounts: structuredClone(input.privileges.volumeMounts) } : {}),
         },
       ],
-      volumes: [
-        { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
-      ],
+      ...(input.privileges.volumes.length ? { volumes: structuredClone(input.privileges.volumes) } : {}),
     },
   };
 }

@@ -277,6 +277,17 @@ describe.concurrent.each(SHELLS)('under $name', (shell) => {
     );
   });
 
+  it('a mode whose node path this helper does not mount fails in one line, never with an empty result', async () => {
+    const proc = join(dir, 'v1-cgroupfs-containerd', 'proc');
+    const stats = await runAgent(shell, ['stats', '--pod-uid', UID, '--container-id', CID], env(proc));
+    expect(stats.status).toBe(123);
+    expect(stats.stdout).toBe('');
+    expect(stats.stderr).toMatch(/^nsdebug-agent: this helper does not mount the node's \/sys\/fs\/cgroup at .*, which stats needs; run stats in a new helper/);
+    const host = await runAgent(shell, ['session', '--pod-uid', UID, '--container-id', CID, '--ns', 'net', '--tools', 'host', '--', 'true'], env(proc));
+    expect(host.status).toBe(123);
+    expect(host.stderr).toMatch(/this helper does not mount the node's \/ at \S*no-host, which --tools host needs/);
+  });
+
   it('stats: cgroup v1 with co-mounted cpu,cpuacct', async () => {
     const host = join(dir, `host-v1-${shell.argv[0]}`);
     const path = `kubepods/burstable/pod${UID}/${CID}`;

@@ -14,7 +14,7 @@ import { WarmHelperBusy, enterSession } from '../../src/cli/enter-session.js';
 import { createFakeKube } from './fake-kube.js';
 
 const settings: HelperSettings = { image: 'busybox', imagePullPolicy: 'IfNotPresent', timeoutSeconds: 5, ttlSeconds: 3600, idleSeconds: 30, idleStartSeconds: 600, keep: false };
-const request = { namespace: 'default', nodeName: 'node-1', target: 'node/node-1', targetName: 'node-1', nodeMode: true, sessionFollows: true };
+const request = { namespace: 'default', nodeName: 'node-1', target: 'node/node-1', targetName: 'node-1', use: { job: 'node-session' } as const, sessionFollows: true };
 const progress: Progress = { phase: () => {}, event: () => {}, note: () => {}, warn: () => {}, hold: () => {}, release: () => {}, done: async () => {}, fail: async () => {} };
 const session = buildNodeSession({ kind: 'node', name: 'node-1' }, 'default');
 const sink = { stdin: false, tty: false };

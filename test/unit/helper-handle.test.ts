@@ -12,7 +12,7 @@ import { acquireHelper, withHelper, type HelperRequest, type HelperSettings } fr
 import { createFakeKube, type FakeKubeOptions } from './fake-kube.js';
 
 const settings: HelperSettings = { image: 'busybox', imagePullPolicy: 'IfNotPresent', timeoutSeconds: 5, ttlSeconds: 3600, idleSeconds: 30, idleStartSeconds: 600, keep: false };
-const request: HelperRequest = { namespace: 'default', nodeName: 'node-1', target: 'pod/default/web', targetName: 'web', nodeMode: false };
+const request: HelperRequest = { namespace: 'default', nodeName: 'node-1', target: 'pod/default/web', targetName: 'web', use: { job: 'session', tools: 'helper' } };
 
 function recordingProgress() {
   const lines: string[] = [];

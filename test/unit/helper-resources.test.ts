@@ -11,6 +11,7 @@ import { buildHelperPod } from '../../src/helper/spec.js';
 import { helperStartHint } from '../../src/helper/pull-hint.js';
 import { buildCli } from '../../src/cli/cli.js';
 import type { RawDebugArgs } from '../../src/cli/debug-options.js';
+import { buildHelperPrivileges } from '../../src/helper/privileges.js';
 
 const errorOf = (run: () => unknown): string => {
   try {
@@ -97,7 +98,7 @@ describe('fitHelperResources', () => {
 describe('the helper pod', () => {
   const input = {
     name: 'nsdebug-web-abcde', namespace: 'team', nodeName: 'n1', image: 'reg.local/busybox:1', imagePullPolicy: 'IfNotPresent' as const,
-    ttlSeconds: 60, target: 'pod/team/web', createdBy: 'me', agentSha256: 'a'.repeat(64), nodeMode: false, serveArgv: ['sh'],
+    ttlSeconds: 60, target: 'pod/team/web', createdBy: 'me', agentSha256: 'a'.repeat(64), privileges: buildHelperPrivileges({ job: 'session', tools: 'helper' }), serveArgv: ['sh'],
   };
 
   it('carries the resources and pull secrets it is given, and none otherwise', () => {

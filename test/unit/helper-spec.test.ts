@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildHelperPrivileges } from '../../src/helper/privileges.js';
 import { buildHelperName, buildHelperPod, randomSuffix, HELPER_SELECTOR } from '../../src/helper/spec.js';
 
 const input = {
@@ -11,12 +12,12 @@ const input = {
   target: 'pod/default/web',
   createdBy: 'alice',
   agentSha256: 'f'.repeat(64),
-  nodeMode: false,
+  privileges: buildHelperPrivileges({ job: 'session', tools: 'helper' }),
   serveArgv: ['sh', '/nsdebug/agent.sh', 'serve', '--idle', '30', '--idle-start', '600'],
 };
 
 describe('buildHelperPod', () => {
-  it('builds the least-privileged pod that can still enter other pods', () => {
+  it('builds a pod session\'s helper: not privileged, no node path, the capabilities to enter and debug', () => {
     expect(buildHelperPod(input)).toEqual({
       apiVersion: 'v1',
       kind: 'Pod',
@@ -29,6 +30,7 @@ describe('buildHelperPod', () => {
           'nsdebug.dev/node': 'node-1',
           'nsdebug.dev/created-by': 'alice',
           'nsdebug.dev/agent-sha256': 'f'.repeat(64),
+          'nsdebug.dev/kind': 'pod-helper-tools',
         },
       },
       spec: {
@@ -48,22 +50,35 @@ describe('buildHelperPod', () => {
             image: 'busybox:1.36.1',
             imagePullPolicy: 'IfNotPresent',
             command: ['sh', '/nsdebug/agent.sh', 'serve', '--idle', '30', '--idle-start', '600'],
-            securityContext: { privileged: true },
-            volumeMounts: [
-              { name: 'host-root', mountPath: '/host' },
-            ],
+            securityContext: {
+              privileged: false,
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ['ALL'], add: ['KILL', 'NET_ADMIN', 'NET_RAW', 'SYS_ADMIN', 'SYS_CHROOT', 'SYS_PTRACE'] },
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
           },
         ],
-        volumes: [
-          { name: 'host-root', hostPath: { path: '/', type: 'Directory' } },
-        ],
+        volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
       },
     });
   });
 
   it('shares the node IPC namespace only for node sessions', () => {
     expect(buildHelperPod(input).spec).not.toHaveProperty('hostIPC');
-    expect(buildHelperPod({ ...input, nodeMode: true }).spec).toMatchObject({ hostNetwork: true, hostIPC: true, hostPID: true });
+    const node = buildHelperPod({ ...input, privileges: buildHelperPrivileges({ job: 'node-session' }) });
+    expect(node.spec).toMatchObject({ hostNetwork: true, hostIPC: true, hostPID: true });
+    expect(node.spec!.containers[0]!.securityContext).toEqual({ privileged: true });
+    expect(node.spec!.volumes).toEqual([{ name: 'host-root', hostPath: { path: '/', type: 'Directory' } }]);
+    expect(node.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'host-root', mountPath: '/host' }]);
+  });
+
+  it('copies the privileges: changing one pod leaves the next one built from them alone', () => {
+    const first = buildHelperPod(input);
+    first.spec!.volumes!.push({ name: 'more', emptyDir: {} });
+    first.spec!.containers[0]!.securityContext!.capabilities!.add!.push('SYS_MODULE');
+    expect(buildHelperPod(input)).toEqual(buildHelperPod({ ...input, privileges: buildHelperPrivileges({ job: 'session', tools: 'helper' }) }));
   });
 
   it('is found by the managed-by selector', () => {

@@ -11,7 +11,7 @@ vi.mock('../../src/agent/nsdebug-agent.sh', () => ({ default: '#!/bin/sh\n' }));
 
 const settings = { kube: { namespace: 'shop' }, quiet: false };
 const helperSettings = { image: 'busybox', imagePullPolicy: 'IfNotPresent' as const, timeoutSeconds: 5, ttlSeconds: 3600, idleSeconds: 30, idleStartSeconds: 600, keep: false };
-const request = { namespace: 'default', nodeName: 'node-1', target: 'pod/default/web', targetName: 'web', nodeMode: false };
+const request = { namespace: 'default', nodeName: 'node-1', target: 'pod/default/web', targetName: 'web', use: { job: 'session', tools: 'helper' } as const };
 
 function setup() {
   const fake = createFakeKube({ start: 'running' });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { buildHelperPrivileges } from '../../src/helper/privileges.js';
 import { buildHelperPod } from '../../src/helper/spec.js';
 import { chooseHelpersToClean, buildHelperRow } from '../../src/helper/helper-list.js';
 import { chooseWarmHelper, formatWarmUntil, liveSpecDigest, parseWarmUntil, provenWarmUntil, specDigest, warmProof, warmSecondsLeft, WARM_PROOF_ANNOTATION, WARM_UNTIL_ANNOTATION } from '../../src/helper/warm.js';
@@ -22,7 +23,7 @@ const input = {
   target: 'pod/default/web',
   createdBy: 'alice',
   agentSha256: 'f'.repeat(64),
-  nodeMode: false,
+  privileges: buildHelperPrivileges({ job: 'session', tools: 'helper' }),
   serveArgv: ['sh', '-c', 'AGENT TEXT v1', 'nsdebug-agent', 'serve', '--idle', '30', '--idle-start', '600'],
 };
 const wantedSpec = buildHelperPod({ ...input, name: 'x', ttlSeconds: 7200 }).spec!;
@@ -83,7 +84,7 @@ describe('chooseWarmHelper', () => {
     for (const [what, change] of cases) {
       expect(chooseWarmHelper([warmPod(change)], wanted).reuse, what).toBeUndefined();
     }
-    expect(chooseWarmHelper([warmPod()], { ...wanted, spec: buildHelperPod({ ...input, nodeMode: true }).spec! }).reuse).toBeUndefined();
+    expect(chooseWarmHelper([warmPod()], { ...wanted, spec: buildHelperPod({ ...input, privileges: buildHelperPrivileges({ job: 'node-session' }) }).spec! }).reuse).toBeUndefined();
   });
 
   it('a helper past its warm time (or within the margin) is not reused and is listed for removal', () => {

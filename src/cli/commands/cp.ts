@@ -29,7 +29,7 @@ export async function runCpCommand(raw: RawCpArgs): Promise<number> {
     }
     const ids = { podUid: pod.metadata!.uid!, containerId: target.containerId };
     const where = `pod/${pod.metadata!.name!}:${options.remote.path}`;
-    return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), async (helper) => {
+    return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, { job: 'cp' }), async (helper) => {
       await progress.done();
       return options.direction === 'in' ? copyIn(helper, options, ids, where) : copyOut(helper, options, ids, where);
     });

@@ -10,6 +10,7 @@ import { parseCatchEvent, type CatchEvent } from '../../agent/catch-events.js';
 import { CancelledError, UserError } from '../../base/errors.js';
 import { enteredNamespaces } from '../../base/rules.js';
 import { buildPodHelperRequest, withHelper, type HelperAccess, type HelperHandle } from '../../helper/handle.js';
+import { podTargetCapabilities } from '../../helper/privileges.js';
 import { chooseContainer } from '../../kube/choose-container.js';
 import { crashLoopOf, type CrashLoop } from '../../kube/crash-backoff.js';
 import { resolveEnterablePod, resolvePod } from '../../kube/resolve-target.js';
@@ -31,7 +32,7 @@ export async function runCaughtSession(ctx: CommandContext, options: DebugOption
   if (options.target === undefined) throw new UserError('--catch needs a TARGET', { hint: 'name the pod' });
   const pod = await resolveEnterablePod(kube, options.target, progress);
   const target = buildCatchTarget(pod, options.container, progress);
-  return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), (helper) => runCatchInHelper(ctx, options, target, helper), access);
+  return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, { job: 'catch', tools: options.tools, target: podTargetCapabilities(pod, target.container) }), (helper) => runCatchInHelper(ctx, options, target, helper), access);
 }
 
 /** The container to catch (-c, or the pod's default), and the warning every catch gives first. */

@@ -6,6 +6,7 @@ import { CancelledError } from '../../base/errors.js';
 import { enteredNamespaces, mountNeedsTargetTools, withMountRule, type NamespaceName } from '../../base/rules.js';
 import { DEFAULT_MAX_PARALLEL, assertImageRunsTargetTools, catchToolsFor } from '../../base/flags.js';
 import { acquireHelper, buildPodHelperRequest, settleRelease, type HelperHandle } from '../../helper/handle.js';
+import { helperServes, podTargetCapabilities, sessionHelperUse, type HelperUse } from '../../helper/privileges.js';
 import { buildPodNsArgv } from '../../inspect/inspect-target.js';
 import { parseNsDump } from '../../inspect/ns-parse.js';
 import type { Kube } from '../../kube/client.js';
@@ -120,6 +121,7 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
   };
   const resolved = new Map<string, Promise<V1Pod>>();
   let helper: Promise<HelperHandle> | undefined;
+  let helperUse: HelperUse | undefined;
 
   const resolveChosenPod = (ref: PodRef) => {
     let pending = resolved.get(podKey(ref));
@@ -140,9 +142,13 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
     return handle;
   };
 
-  // The helper is acquired as soon as the node is known; a failure ends the picker at once.
+  // The helper is acquired as soon as the node is known, with the privileges of the
+  // flags' tools (target tools: what any of the pod's containers holds); a failure ends the picker at once.
   const onPodChosen = (ref: PodRef) => {
-    helper = resolveChosenPod(ref).then((pod) => acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace)));
+    helper = resolveChosenPod(ref).then((pod) => {
+      helperUse = options.tools === 'target' ? { job: 'session', tools: 'target', target: podTargetCapabilities(pod) } : { job: 'session', tools: options.tools };
+      return acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, helperUse));
+    });
     running().catch(failWith);
   };
 
@@ -171,6 +177,16 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
   };
 
   // What the picker chose: one pod's session, a catch, or the fan-out over all pods.
+  // Choices made in the picker may need another kind of helper (helper/privileges.ts): replace it.
+  const serving = async (pod: V1Pod, needed: HelperUse) => {
+    if (helperUse && !helperServes(helperUse, needed)) {
+      const early = await helper!;
+      helperUse = needed;
+      helper = Promise.resolve(acquireHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, needed)));
+      await early.release();
+    }
+    return running();
+  };
   const runChoice = async (result: PickerResult | PickedAllPods): Promise<number> => {
     // Picked target tools (preset a, or a catch) meet the image rule before anything runs.
     if (result.tools === 'target') assertImageRunsTargetTools(options.image);
@@ -180,7 +196,8 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
       const { buildCatchTarget, runCatchInHelper } = await import('./debug-catch.js');
       const target = buildCatchTarget(pod, result.container.name, progress);
       const caught = { ...options, namespaces: result.namespaces, tools: result.tools, catch: { killOnExit: false, printEnv: false } };
-      return runCatchInHelper(ctx, caught, target, await running());
+      const needed: HelperUse = { job: 'catch', tools: result.tools, target: podTargetCapabilities(pod, result.container.name) };
+      return runCatchInHelper(ctx, caught, target, await serving(pod, needed));
     }
     const built = buildPodSession(pod, buildPickedWish(result, (message) => progress.warn(message)));
     // The annotation chose without asking: say so, and how to choose another.
@@ -189,7 +206,7 @@ export async function runPickedSession(ctx: CommandContext, options: DebugOption
       if (note) progress.note(note);
     }
     reportChoices(progress, built);
-    return enterSession({ ...options, tools: result.tools }, built.session, await running(), progress, kube);
+    return enterSession({ ...options, tools: result.tools }, built.session, await serving(pod, sessionHelperUse(built.session)), progress, kube);
   };
 
   progress.hold();

@@ -4,6 +4,7 @@ import type { Kube } from '../../kube/client.js';
 import { resolveEnterablePod, resolveNode } from '../../kube/resolve-target.js';
 import { assertLinuxNode } from '../../kube/pod-checks.js';
 import { buildRequestedPod, checkHelperAccess, eventNamespaceOf, withHelper, type HelperAccess, type HelperContext, type HelperRequest } from '../../helper/handle.js';
+import { sessionHelperUse } from '../../helper/privileges.js';
 import { findWarmHelper, listNamespaceHelpers } from '../../helper/warm-reuse.js';
 import type { V1Pod } from '@kubernetes/client-node';
 import { buildNodeSession, buildPodSession, type ResolvedSession } from '../../session/session.js';
@@ -39,7 +40,7 @@ export async function runDebugCommand(raw: RawDebugArgs): Promise<number> {
       nodeName: session.nodeName,
       target: session.targetAnnotation,
       targetName: session.targetName,
-      nodeMode: session.plan.kind === 'node',
+      use: sessionHelperUse(session),
       sessionFollows: true,
     };
     const use = (helper: Parameters<typeof enterSession>[2]) => enterSession(options, session, helper, ctx.progress, ctx.kube);

@@ -17,7 +17,7 @@ export async function runDiffCommand(raw: RawDiffArgs): Promise<number> {
     const { target, notes } = planTarget(pod, { container: options.container, sandbox: false });
     for (const note of notes) ctx.progress.note(note);
     if (target.kind !== 'container') throw new UserError(`diff needs a running container: ${target.fallback ?? 'none is running'}`, { hint: 'name a running one with -c' });
-    const text = await withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), async (helper) => {
+    const text = await withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, { job: 'diff' }), async (helper) => {
       const out = await helper.capture(buildDiffArgv({ podUid: pod.metadata!.uid!, containerId: target.containerId }));
       await ctx.progress.done();
       return out;

@@ -8,6 +8,7 @@ import { Writable } from 'node:stream';
 import { buildHeartbeatArgv } from '../../agent/argv.js';
 import { UserError, formatError } from '../../base/errors.js';
 import { buildPodHelperRequest, acquireHelper, checkHelperAccess, type HelperHandle, type HelperSettings } from '../../helper/handle.js';
+import { podTargetCapabilities, type HelperUse } from '../../helper/privileges.js';
 import type { Kube } from '../../kube/client.js';
 import { request } from '../../kube/request.js';
 import { resolvePod, resolveWorkloadPods } from '../../kube/resolve-target.js';
@@ -50,6 +51,8 @@ export async function withNodeHelpers<R>(
   ctx: CommandContext,
   options: NodeHelpersOptions,
   selection: FanoutSelection,
+  /** What a node's helper is for, given the pods it serves. */
+  useFor: (pods: readonly V1Pod[]) => HelperUse,
   perPod: (pod: V1Pod, helper: HelperHandle) => Promise<R>,
   onPlan?: (plan: FanoutPlan) => void,
 ): Promise<{ plan: FanoutPlan; results: R[]; lostNodes: ReadonlyMap<string, string> }> {
@@ -67,8 +70,8 @@ export async function withNodeHelpers<R>(
   const helpers = new Map<string, HelperHandle>();
   try {
     for (const node of plan.nodes) {
-      const first = plan.pods.find((pod) => pod.spec!.nodeName === node)!;
-      helpers.set(node, acquireHelper(ctx, options, buildPodHelperRequest(first, options.helperNamespace), access));
+      const served = plan.pods.filter((pod) => pod.spec!.nodeName === node);
+      helpers.set(node, acquireHelper(ctx, options, buildPodHelperRequest(served[0]!, options.helperNamespace, useFor(served)), access));
     }
     // Sessions start as their node's helper runs; the progress display ends once all are up (or failed).
     const allReady = Promise.allSettled([...helpers.values()].map((helper) => helper.ready())).then(() => progress.done());
@@ -111,12 +114,19 @@ export function podErrorText(error: unknown): string {
   return formatError(error).replace(/^error: /, '');
 }
 
+/** A fan-out session's helper: the session's tools; with target tools, what any of its pods' containers holds. */
+function fanoutSessionUse(pods: readonly V1Pod[], options: DebugOptions): HelperUse {
+  if (options.tools !== 'target') return { job: 'session', tools: options.tools };
+  const caps = pods.map((pod) => podTargetCapabilities(pod, options.container));
+  return { job: 'session', tools: 'target', target: { privileged: caps.some((c) => c.privileged), add: [...new Set(caps.flatMap((c) => c.add))] } };
+}
+
 /** `kubectl nsdebug TARGET --all-pods -- COMMAND` (or `-l SELECTOR`): the command in every pod. */
 export async function runFanoutSession(ctx: CommandContext, options: DebugOptions & { fanout: FanoutSelection }): Promise<number> {
   const json = options.output === 'json';
   const color = shouldColor(process.stderr.isTTY && process.stdout.isTTY, process.env);
   let prefixes = new Map<string, string>();
-  const fanned = await withNodeHelpers(ctx, options, options.fanout, async (pod, helper): Promise<PodResult> => {
+  const fanned = await withNodeHelpers(ctx, options, options.fanout, (pods) => fanoutSessionUse(pods, options), async (pod, helper): Promise<PodResult> => {
     const name = pod.metadata!.name!;
     const node = pod.spec!.nodeName!;
     const out = sink(json, prefixes.get(name) ?? '', process.stdout);

@@ -30,7 +30,7 @@ function finish(outcomes: readonly Outcome<unknown>[], skipped: readonly { pod: 
 }
 
 export async function runNsFanout(ctx: CommandContext, options: NsOptions & { fanout: FanoutSelection }): Promise<number> {
-  const { plan, results } = await withNodeHelpers(ctx, options, options.fanout, async (pod, helper): Promise<Outcome<NsReport>> => {
+  const { plan, results } = await withNodeHelpers(ctx, options, options.fanout, () => ({ job: 'ns' }), async (pod, helper): Promise<Outcome<NsReport>> => {
     const base = { pod: pod.metadata!.name!, node: pod.spec!.nodeName! };
     try {
       await helper.ready();
@@ -54,7 +54,7 @@ export async function runNsFanout(ctx: CommandContext, options: NsOptions & { fa
 }
 
 export async function runStatsFanout(ctx: CommandContext, options: StatsOptions & { fanout: FanoutSelection }): Promise<number> {
-  const { plan, results } = await withNodeHelpers(ctx, options, options.fanout, async (pod, helper): Promise<Outcome<FleetStatsRow['stats']>> => {
+  const { plan, results } = await withNodeHelpers(ctx, options, options.fanout, () => ({ job: 'stats' }), async (pod, helper): Promise<Outcome<FleetStatsRow['stats']>> => {
     const base = { pod: pod.metadata!.name!, node: pod.spec!.nodeName! };
     try {
       await helper.ready();

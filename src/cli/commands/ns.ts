@@ -13,7 +13,7 @@ export async function runNsCommand(raw: RawNsArgs): Promise<number> {
   return runCommand(options, async (ctx) => {
     if (options.fanout) return (await import('./inspect-fanout.js')).runNsFanout(ctx, { ...options, fanout: options.fanout });
     const pod = await resolveInspectPod(ctx.kube, options.target, ctx.progress);
-    const dump = await withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), (helper) =>
+    const dump = await withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, { job: 'ns' }), (helper) =>
       withSessionRecord(ctx.kube, ctx.progress, helper, { mode: 'ns', target: podRecordTarget(pod), namespaces: [] }, async () => {
         const text = await helper.capture(buildPodNsArgv(pod));
         await ctx.progress.done(); // the live progress display leaves the terminal before our output

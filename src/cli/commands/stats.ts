@@ -25,7 +25,7 @@ export async function runStatsCommand(raw: RawStatsArgs): Promise<number> {
     const argv = buildStatsArgv({ podUid: pod.metadata!.uid!, target: buildPodTarget(target) });
     const name = targetName(target);
     const record = { mode: 'stats', target: podRecordTarget(pod, name), namespaces: [] };
-    return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace), (helper) => withSessionRecord(ctx.kube, progress, helper, record, async () => {
+    return withHelper(ctx, options, buildPodHelperRequest(pod, options.helperNamespace, { job: 'stats' }), (helper) => withSessionRecord(ctx.kube, progress, helper, record, async () => {
       const sample = async (): Promise<Stats> => parseStats(await helper.capture(argv), name);
       const first = await sample();
       const firstAt = Date.now();
