@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyManifest, deletePod, kubeEnv, kubectl, kubectlResult, NODE2_NAME, NODE_NAME, REPO_ROOT, run, uniqueName, E2E_IMAGE, E2E_LABEL } from './helpers/cluster.js';
+import { applyManifest, buildSpreadDeployment, deletePod, kubeEnv, kubectl, kubectlResult, NODE2_NAME, NODE_NAME, REPO_ROOT, run, uniqueName, E2E_IMAGE, E2E_LABEL } from './helpers/cluster.js';
 import { HELPER_SELECTOR, helperPods, nsdebug, waitFor } from './helpers/nsdebug.js';
 
 const deployment = uniqueName('fleet');
@@ -25,27 +25,7 @@ interface FleetPod {
 let pods: FleetPod[] = [];
 
 function buildDeployment(): Record<string, unknown> {
-  const labels = { app: deployment, 'nsdebug.dev/fleet': deployment, [E2E_LABEL.key]: E2E_LABEL.value };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: deployment, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
-    spec: {
-      replicas: 4,
-      selector: { matchLabels: { app: deployment } },
-      template: {
-        metadata: { labels },
-        spec: {
-          terminationGracePeriodSeconds: 0,
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          tolerations: [{ key: 'nsdebug.dev/second-node', operator: 'Exists', effect: 'NoSchedule' }],
-          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: deployment } } }],
-          containers: [{ name: 'main', image: E2E_IMAGE, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
-        },
-      },
-    },
-  };
+  return buildSpreadDeployment(deployment, { replicas: 4, strict: true, podLabels: { 'nsdebug.dev/fleet': deployment } });
 }
 
 /** Records every helper pod (name and node) seen while it runs: `kubectl get -w` from before the fan-out starts. */

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   applyManifest,
   applyPod,
+  buildSpreadDeployment,
   createNamespace,
   deleteNamespace,
   execInPod,
@@ -337,27 +338,7 @@ describe('kubectl nsdebug in a terminal: catch and all pods', () => {
   }, 240_000);
 
   it('a deployment\'s pods with a COMMAND: the "all pods" row runs it in every pod (--all-pods); no helper remains', async () => {
-    const labels = { app: fleet, [E2E_LABEL.key]: E2E_LABEL.value };
-    await applyManifest({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: fleet, namespace: NS, labels: { [E2E_LABEL.key]: E2E_LABEL.value } },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: { app: fleet } },
-        template: {
-          metadata: { labels },
-          spec: {
-            terminationGracePeriodSeconds: 0,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            tolerations: [{ key: 'nsdebug.dev/second-node', operator: 'Exists', effect: 'NoSchedule' }],
-            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: fleet } } }],
-            containers: [{ name: 'main', image: E2E_IMAGE, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
-          },
-        },
-      },
-    });
+    await applyManifest(buildSpreadDeployment(fleet, { replicas: 2, namespace: NS, strict: false }));
     await kubectl(['-n', NS, 'rollout', 'status', `deployment/${fleet}`, '--timeout=120s'], { timeoutMs: 130_000 });
     const names = (await kubectl(['-n', NS, 'get', 'pods', '-l', `app=${fleet}`, '-o', 'jsonpath={.items[*].metadata.name}'])).trim().split(/\s+/).sort();
     expect(names).toHaveLength(2);

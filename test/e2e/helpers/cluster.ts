@@ -102,6 +102,34 @@ export interface PodOptions {
 }
 
 /** Builds a one-container busybox pod manifest (pure). */
+/**
+ * A Deployment of sleeping busybox pods spread over both nodes (one per node first):
+ * it tolerates the second node's taint. `strict` makes the spread a scheduling rule.
+ */
+export function buildSpreadDeployment(name: string, options: { replicas: number; namespace?: string; strict: boolean; podLabels?: Record<string, string> }): Record<string, unknown> {
+  const e2e = { [E2E_LABEL.key]: E2E_LABEL.value };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}), labels: e2e },
+    spec: {
+      replicas: options.replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name, ...options.podLabels, ...e2e } },
+        spec: {
+          terminationGracePeriodSeconds: 0,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          tolerations: [{ key: 'nsdebug.dev/second-node', operator: 'Exists', effect: 'NoSchedule' }],
+          topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: options.strict ? 'DoNotSchedule' : 'ScheduleAnyway', labelSelector: { matchLabels: { app: name } } }],
+          containers: [{ name: 'main', image: E2E_IMAGE, imagePullPolicy: 'Never', command: ['sleep', '3600'] }],
+        },
+      },
+    },
+  };
+}
+
 export function buildBusyboxPod(name: string, options: PodOptions = {}): Record<string, unknown> {
   const securityContext = options.privileged ? { privileged: true } : undefined;
   return {
