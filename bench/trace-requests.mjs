@@ -5,6 +5,7 @@
 // when it leaves and when its answer arrives; `exit` marks the end.
 import http from 'node:http';
 import https from 'node:https';
+import { syncBuiltinESMExports } from 'node:module';
 
 const log = (text) => process.stderr.write(`trace ${performance.now().toFixed(0).padStart(5)} ms ${text}\n`);
 for (const mod of [http, https]) {
@@ -21,4 +22,6 @@ for (const mod of [http, https]) {
     return request;
   };
 }
+// `import { request } from 'node:https'` (src/kube/rest.ts) sees the wrapper only after this.
+syncBuiltinESMExports();
 process.on('exit', () => log('exit'));
