@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export KUBECONFIG=$PWD/.e2e/kubeconfig
-export NSDEBUG_IMAGE=localhost/nsdebug/busybox:e2e
+# The toolbox (busybox plus util-linux setpriv and nsenter, built locally): every
+# choice works, --tools target and the picker's preset a included.
+export NSDEBUG_IMAGE=localhost/nsdebug/toolbox:e2e
 
 if [[ ! -f $KUBECONFIG ]] || ! kubectl get --raw /readyz --request-timeout=5s >/dev/null 2>&1; then
   echo "demo: the local cluster is not up; run npm run cluster:up first" >&2
