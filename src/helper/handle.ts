@@ -21,7 +21,7 @@ import type { HelperResources } from '../base/resources.js';
 import type { Kube } from '../kube/client.js';
 import { isNotFound } from '../kube/api-errors.js';
 import { request } from '../kube/request.js';
-import { assertAllowed, buildHelperAccessChecks, buildRecordAccessCheck, isAllowed, resolveUserName } from '../kube/access.js';
+import { assertAllowed, buildHelperAccessChecks, buildRecordAccessCheck, resolveUserName, reviewAccess } from '../kube/access.js';
 import { runExec, type ExecSocket } from '../session/exec.js';
 import type { ExitGuard } from './exit-guard.js';
 import { retryWhileNotStarted } from './exec-ready.js';
@@ -150,11 +150,14 @@ export function eventNamespaceOf(target: string): string {
  * resolve the target.
  */
 export function checkHelperAccess(kube: Kube, namespace: string, eventNamespace: string): Promise<HelperAccess> {
+  const helperChecks = buildHelperAccessChecks(namespace);
   const check = Promise.all([
     resolveUserName(kube),
-    assertAllowed(kube, buildHelperAccessChecks(namespace)),
-    isAllowed(kube, buildRecordAccessCheck(eventNamespace)),
-  ]).then(([user, , canRecord]) => ({ user, eventNamespace, canRecord }));
+    reviewAccess(kube, [...helperChecks, buildRecordAccessCheck(eventNamespace)]),
+  ]).then(([user, answers]) => {
+    assertAllowed(helperChecks, answers);
+    return { user, eventNamespace, canRecord: answers[helperChecks.length] ?? false };
+  });
   check.catch(() => {}); // awaited later; not an unhandled rejection meanwhile
   return check;
 }

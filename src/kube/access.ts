@@ -31,22 +31,21 @@ export function describeCheck(check: AccessCheck): string {
 }
 
 /**
- * Asks the API server (SelfSubjectAccessReview) before anything is created, so a
- * missing permission is reported up front and not after a helper half-exists.
- * When the review API itself is unavailable the real requests will tell.
+ * Answers every check before anything is created, in as few requests as it can:
+ * one SelfSubjectRulesReview per namespace grants what its rules plainly allow
+ * (all of it, for a user who may do everything), and only a check those rules
+ * do not grant gets a SelfSubjectAccessReview of its own. A rules review is never
+ * taken as a refusal: its answer may be incomplete (webhook authorizers), and the
+ * API documents access reviews as the way to decide.
  */
-export async function assertAllowed(kube: Kube, checks: readonly AccessCheck[]): Promise<void> {
-  const answers = await Promise.all(checks.map(async (check) => ({ check, allowed: await isAllowed(kube, check) })));
-  const denied = answers.filter((a) => !a.allowed).map((a) => a.check);
-  if (denied.length > 0) {
-    throw new UserError(`RBAC forbids ${denied.map(describeCheck).join(', ')}, which the helper pod needs`, {
-      hint: 'ask a cluster admin for these verbs, use --helper-namespace for a namespace where you have them, or --context/--as for another account',
-    });
-  }
+export async function reviewAccess(kube: Kube, checks: readonly AccessCheck[]): Promise<boolean[]> {
+  const namespaces = [...new Set(checks.map((check) => check.namespace))];
+  const rules = new Map(await Promise.all(namespaces.map(async (namespace) => [namespace, await reviewRules(kube, namespace)] as const)));
+  return Promise.all(checks.map((check) => (rules.get(check.namespace)?.some((rule) => ruleGrants(rule, check)) ? true : isAllowed(kube, check))));
 }
 
 /** One SelfSubjectAccessReview; when the review API itself is unavailable, the real request will tell. */
-export async function isAllowed(kube: Kube, check: AccessCheck): Promise<boolean> {
+async function isAllowed(kube: Kube, check: AccessCheck): Promise<boolean> {
   try {
     const review = await kube.authz.createSelfSubjectAccessReview({
       body: {
@@ -59,6 +58,45 @@ export async function isAllowed(kube: Kube, check: AccessCheck): Promise<boolean
   } catch {
     return true;
   }
+}
+
+/** Throws the one line that names every refused verb the helper needs. */
+export function assertAllowed(checks: readonly AccessCheck[], answers: readonly boolean[]): void {
+  const denied = checks.filter((_, i) => !answers[i]);
+  if (denied.length > 0) {
+    throw new UserError(`RBAC forbids ${denied.map(describeCheck).join(', ')}, which the helper pod needs`, {
+      hint: 'ask a cluster admin for these verbs, use --helper-namespace for a namespace where you have them, or --context/--as for another account',
+    });
+  }
+}
+
+/** The resource rules the API server lists for us in a namespace; none when it cannot say. */
+async function reviewRules(kube: Kube, namespace: string): Promise<readonly ResourceRule[]> {
+  try {
+    const review = await kube.authz.createSelfSubjectRulesReview({
+      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', spec: { namespace } },
+    });
+    return review.status?.resourceRules ?? [];
+  } catch {
+    return [];
+  }
+}
+
+interface ResourceRule {
+  readonly verbs: readonly string[];
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
+}
+
+/** Pure: whether one RBAC-style rule grants a check on the core API group (a rule bound to names grants no check here). */
+export function ruleGrants(rule: ResourceRule, check: AccessCheck): boolean {
+  const resource = check.subresource ? `${check.resource}/${check.subresource}` : check.resource;
+  const resources = check.subresource ? [resource, `${check.resource}/*`, `*/${check.subresource}`, '*'] : [resource, '*'];
+  return rule.verbs.some((verb) => verb === '*' || verb === check.verb)
+    && (rule.apiGroups ?? []).some((group) => group === '' || group === '*')
+    && (rule.resources ?? []).some((r) => resources.includes(r))
+    && (rule.resourceNames ?? []).length === 0;
 }
 
 /** Who the API server says we are (for the helper's created-by annotation); falls back to the kubeconfig user. */

@@ -107,6 +107,8 @@ export function authorizationApi(config: k8s.KubeConfig) {
   return {
     createSelfSubjectAccessReview: (p: { body: k8s.V1SelfSubjectAccessReview }) =>
       callApi<k8s.V1SelfSubjectAccessReview>(config, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {}, p.body),
+    createSelfSubjectRulesReview: (p: { body: k8s.V1SelfSubjectRulesReview }) =>
+      callApi<k8s.V1SelfSubjectRulesReview>(config, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {}, p.body),
   };
 }
 

@@ -97,6 +97,10 @@ export function createFakeKube(options: FakeKubeOptions = {}): FakeKube {
       },
     },
     authz: {
+      // No rules listed: every check goes to its own access review (and its gate).
+      async createSelfSubjectRulesReview() {
+        return { status: { resourceRules: [], incomplete: true } };
+      },
       async createSelfSubjectAccessReview() {
         await options.accessGate;
         return { status: { allowed: true } };
