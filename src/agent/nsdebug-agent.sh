@@ -1453,11 +1453,17 @@ target_checks() {
     die 120 "--tools target will not enter a target that can gain CAP_SYS_ADMIN or CAP_SYS_PTRACE (its bounding set has them) without being privileged: it could take over the session's setup; use --tools helper (its files are at \$NSDEBUG_TARGET_ROOT)"
   fi
   # The setup steps are reached through the container's /proc: it must be the runtime's procfs.
-  tk_proc=
-  while read -r _ _ _ _ tk_mp tk_rest; do
-    [ "$tk_mp" = /proc ] && tk_proc=${tk_rest##* - }
+  target_proc_is_procfs || die 120 "--tools target needs the container's /proc to be the runtime's procfs, and it is not; use --tools helper"
+}
+
+# target_proc_is_procfs: 0 when the target's /proc is a procfs mount (what runs
+# through /proc/self/... there relies on it; a container could mount a fake one).
+target_proc_is_procfs() {
+  tp_fs=
+  while read -r _ _ _ _ tp_mp tp_rest; do
+    [ "$tp_mp" = /proc ] && tp_fs=${tp_rest##* - }
   done <"$PROC/$target_pid/mountinfo"
-  case $tk_proc in proc\ *) ;; *) die 120 "--tools target needs the container's /proc to be the runtime's procfs, and it is not; use --tools helper" ;; esac
+  case $tp_fs in proc\ *) return 0 ;; *) return 1 ;; esac
 }
 
 # The holder: a helper process in the target's PID namespace that kept the
@@ -1734,11 +1740,7 @@ cp_enter() { # APPLET [ARG...]: runs a busybox applet rooted in the target
     die 124 "the target changed its mount namespace while we looked; retry"
   [ "$(readlink "$PROC/$target_pid/ns/user")" = "$(readlink /proc/self/ns/user)" ] ||
     die 125 "the target runs in its own user namespace; cp into it is not supported (use a session with --tools target)"
-  cp_proc=
-  while read -r _ _ _ _ ce_mp ce_rest; do
-    [ "$ce_mp" = /proc ] && cp_proc=${ce_rest##* - }
-  done <"$PROC/$target_pid/mountinfo"
-  case $cp_proc in proc\ *) ;; *) die 125 "the container's /proc is not the runtime's procfs; refusing to run anything through it" ;; esac
+  target_proc_is_procfs || die 125 "the container's /proc is not the runtime's procfs; refusing to run anything through it"
   exec nsenter --mount=/proc/self/fd/4 --pid=/proc/self/fd/5 -- /proc/self/fd/3/busybox "$@"
 }
 
